@@ -1,0 +1,20 @@
+namespace Cerebro.Contracts;
+
+/// <summary>Cerebro accepted every task of an agent's declaration.</summary>
+public sealed class DeclarationAccepted
+{
+    /// <summary>The agent's name.</summary>
+    public required string Agent { get; init; }
+
+    /// <summary>The <see cref="ServerReady.Instance"/> this answers.</summary>
+    public required Guid Instance { get; init; }
+
+    /// <summary>The accepted tasks.</summary>
+    public IReadOnlyList<string> Accepted { get; init; } = [];
+
+    /// <summary>Accepted tasks that cannot run yet because an upstream is not declared by anyone.</summary>
+    public IReadOnlyList<TaskProblem> Unresolved { get; init; } = [];
+
+    /// <summary>When Cerebro decided.</summary>
+    public required DateTimeOffset At { get; init; }
+}

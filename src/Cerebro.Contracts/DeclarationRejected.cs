@@ -1,0 +1,26 @@
+namespace Cerebro.Contracts;
+
+/// <summary>Cerebro refused one or more tasks of an agent's declaration; the others were accepted.</summary>
+public sealed class DeclarationRejected
+{
+    /// <summary>The agent's name.</summary>
+    public required string Agent { get; init; }
+
+    /// <summary>The <see cref="ServerReady.Instance"/> this answers.</summary>
+    public required Guid Instance { get; init; }
+
+    /// <summary>A summary of why, for logs.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The refused tasks, each with its reason; Cerebro will not run them.</summary>
+    public IReadOnlyList<TaskProblem> Refused { get; init; } = [];
+
+    /// <summary>The accepted tasks.</summary>
+    public IReadOnlyList<string> Accepted { get; init; } = [];
+
+    /// <summary>Accepted tasks that cannot run yet because an upstream is not declared by anyone.</summary>
+    public IReadOnlyList<TaskProblem> Unresolved { get; init; } = [];
+
+    /// <summary>When Cerebro decided.</summary>
+    public required DateTimeOffset At { get; init; }
+}
