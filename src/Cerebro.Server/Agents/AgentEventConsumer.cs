@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Cerebro.Contracts;
+using Cerebro.Domain;
+using Cerebro.Server.Hosting;
+using Cerebro.Server.Persistence;
+using Cerebro.Server.Runs;
+using MassTransit;
+using Headers = Cerebro.Contracts.Headers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cerebro.Server.Agents;
+
+/// <summary>
+/// The door between the agents' plain-JSON protocol and Cerebro: checks each message (type, version, sender), applies
+/// server messages, forwards task events to the task-run saga, and launches requested runs. A message that breaks the
+/// protocol is recorded as rejected and thrown to the error queue, never dropped.
+/// </summary>
+public sealed class AgentEventConsumer(DeclarationService declarations, RunLauncher launcher, CerebroDbContext db,
+    IgnoredMessageLog ignored, TimeProvider clock, ILogger<AgentEventConsumer> logger) : IConsumer<AgentMessage>
+{
+    public async Task Consume(ConsumeContext<AgentMessage> context)
+    {
+        var body = context.ReceiveContext.Body.GetBytes();
+        try
+        {
+            var type = context.Headers.Get<string>(Headers.Type)
+                ?? throw new ProtocolViolationException($"the '{Headers.Type}' header is missing");
+            var sender = context.Headers.Get<string>(Headers.Sender)
+                ?? throw new ProtocolViolationException($"the '{Headers.Sender}' header is missing");
+            CheckVersion(context);
+            CheckRoutingKey(context, sender, type);
+            await DispatchAsync(context, type, sender, body).ConfigureAwait(false);
+        }
+        catch (ProtocolViolationException ex)
+        {
+            await ignored.RecordAsync(context, IgnoredMessageLog.Rejected, ex.Message, body: AgentMessaging.Describe(body)).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task DispatchAsync(ConsumeContext context, string type, string sender, byte[] body)
+    {
+        switch (type)
+        {
+            case MessageTypes.ServerReady:
+                var ready = Read<ServerReady>(body, type);
+                CheckAgent(ready.Agent, sender);
+                await declarations.DeclareAsync(ready, context, context.CancellationToken).ConfigureAwait(false);
+                break;
+            case MessageTypes.ServerHeartbeat:
+                var heartbeat = Read<ServerHeartbeat>(body, type);
+                CheckAgent(heartbeat.Agent, sender);
+                await RecordHeartbeatAsync(context, heartbeat).ConfigureAwait(false);
+                break;
+            case MessageTypes.ServerStopping:
+                var stopping = Read<ServerStopping>(body, type);
+                CheckAgent(stopping.Agent, sender);
+                await RecordStoppingAsync(context, stopping).ConfigureAwait(false);
+                break;
+            case MessageTypes.TaskQueued:
+                await ForwardAsync(context, Read<TaskQueued>(body, type), sender).ConfigureAwait(false);
+                break;
+            case MessageTypes.TaskStarted:
+                await ForwardAsync(context, Read<TaskStarted>(body, type), sender).ConfigureAwait(false);
+                break;
+            case MessageTypes.TaskCompleted:
+                var completed = Read<TaskCompleted>(body, type);
+                if (completed.Result is { } result && result.GetRawText().Length > 64 * 1024)
+                    throw new ProtocolViolationException($"the result of task run {completed.TaskRunId} is larger than 64 KiB");
+                await ForwardAsync(context, completed, sender).ConfigureAwait(false);
+                break;
+            case MessageTypes.TaskFailed:
+                await ForwardAsync(context, Read<TaskFailed>(body, type), sender).ConfigureAwait(false);
+                break;
+            case MessageTypes.RunRequested:
+                await LaunchAsync(context, Read<RunRequested>(body, type), sender).ConfigureAwait(false);
+                break;
+            default:
+                throw new ProtocolViolationException($"unknown message type '{type}'");
+        }
+    }
+
+    private static async Task ForwardAsync<T>(ConsumeContext context, T message, string sender)
+        where T : TaskRunEvent
+    {
+        CheckAgent(message.Agent, sender);
+        var endpoint = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+        await endpoint.Send(message, forwarded =>
+        {
+            forwarded.Headers.Set(Headers.Type, context.Headers.Get<string>(Headers.Type));
+            forwarded.Headers.Set(Headers.Sender, sender);
+            if (context.Headers.Get<string>(Headers.TraceParent) is { } traceParent)
+                forwarded.Headers.Set(Headers.TraceParent, traceParent);
+        }, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task LaunchAsync(ConsumeContext context, RunRequested request, string sender)
+    {
+        // A redelivered request must not start a second run: without an id of its own, the message id is the run id.
+        var runId = request.RunId ?? context.MessageId ?? Guid.CreateVersion7();
+        var launch = await launcher.LaunchAsync(
+            new RunRequest(request.Task, request.Parameters, "event", request.RequestedBy ?? sender, runId,
+                context.Headers.Get<string>(Headers.TraceParent)),
+            context.CancellationToken).ConfigureAwait(false);
+        if (launch.Outcome is RunLaunchOutcome.UnknownTask or RunLaunchOutcome.Unresolved)
+            await ignored.RecordAsync(context, IgnoredMessageLog.Rejected, $"run of '{request.Task}' not started: {launch.Reason}", runId).ConfigureAwait(false);
+    }
+
+    private async Task RecordHeartbeatAsync(ConsumeContext context, ServerHeartbeat heartbeat)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var updated = await db.Agents.Where(a => a.Name == heartbeat.Agent)
+            .ExecuteUpdateAsync(a => a
+                .SetProperty(x => x.LastSeenAt, now)
+                .SetProperty(x => x.LastHeartbeatAt, now)
+                .SetProperty(x => x.Running, heartbeat.Running)
+                .SetProperty(x => x.Queued, heartbeat.Queued), context.CancellationToken).ConfigureAwait(false);
+        if (updated == 0)
+            await ignored.RecordAsync(context, IgnoredMessageLog.Ignored, $"heartbeat from agent '{heartbeat.Agent}', which never sent server.ready").ConfigureAwait(false);
+    }
+
+    private async Task RecordStoppingAsync(ConsumeContext context, ServerStopping stopping)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        logger.LogInformation("Agent {Agent} is stopping: {Reason}", stopping.Agent, stopping.Reason ?? "no reason given");
+        var updated = await db.Agents.Where(a => a.Name == stopping.Agent && a.Instance == stopping.Instance)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.State, "stopping").SetProperty(x => x.LastSeenAt, now),
+                context.CancellationToken).ConfigureAwait(false);
+        if (updated == 0)
+            await ignored.RecordAsync(context, IgnoredMessageLog.Ignored, $"server.stopping from agent '{stopping.Agent}' instance {stopping.Instance}, which is not its current instance").ConfigureAwait(false);
+    }
+
+    private static T Read<T>(byte[] body, string type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, WireJson.Options)
+                ?? throw new ProtocolViolationException($"the body of '{type}' is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolViolationException($"the body of '{type}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    private static void CheckVersion(ConsumeContext context)
+    {
+        var raw = context.Headers.Get<object>(Headers.ProtocolVersion);
+        var version = raw switch
+        {
+            null => throw new ProtocolViolationException($"the '{Headers.ProtocolVersion}' header is missing"),
+            int i => i,
+            long l => (int)l,
+            byte[] bytes when int.TryParse(System.Text.Encoding.UTF8.GetString(bytes), out var b) => b,
+            _ when int.TryParse(raw.ToString(), out var s) => s,
+            _ => throw new ProtocolViolationException($"the '{Headers.ProtocolVersion}' header '{raw}' is not an integer"),
+        };
+        if (version != Protocol.Version)
+            throw new ProtocolViolationException($"protocol version {version} is not supported; this Cerebro speaks version {Protocol.Version}");
+    }
+
+    private static void CheckRoutingKey(ConsumeContext context, string sender, string type)
+    {
+        if (!Names.IsValidAgentName(sender) && sender != Topology.CerebroSender && type != MessageTypes.RunRequested)
+            throw new ProtocolViolationException($"sender '{sender}' is not a valid agent name");
+        if (context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit)
+            && rabbit.Exchange == Topology.EventsExchange
+            && !(rabbit.RoutingKey ?? "").StartsWith(sender + ".", StringComparison.Ordinal))
+            throw new ProtocolViolationException($"routing key '{rabbit.RoutingKey}' does not start with the sender '{sender}.'");
+    }
+
+    private static void CheckAgent(string agent, string sender)
+    {
+        if (!string.Equals(agent, sender, StringComparison.Ordinal))
+            throw new ProtocolViolationException($"the message names agent '{agent}' but was sent by '{sender}'");
+    }
+}

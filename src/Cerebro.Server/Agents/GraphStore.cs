@@ -1,0 +1,52 @@
+using Cerebro.Domain;
+using Cerebro.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cerebro.Server.Agents;
+
+/// <summary>
+/// The task graph, cached in memory. Every accepted declaration bumps a version row, so an instance rebuilds its
+/// cache only when some instance changed the graph; planning a run costs one tiny query, not a graph load.
+/// </summary>
+public sealed class GraphStore
+{
+    private readonly SemaphoreSlim _reload = new(1, 1);
+
+    /// <summary>Serializes declarations within this process; across processes a database lock does.</summary>
+    public SemaphoreSlim DeclarationGate { get; } = new(1, 1);
+    private (long Version, TaskGraph Graph) _cached = (-1, TaskGraph.Empty);
+
+    public async Task<TaskGraph> GetAsync(CerebroDbContext db, CancellationToken cancellationToken)
+    {
+        var version = await CurrentVersionAsync(db, cancellationToken).ConfigureAwait(false);
+        var cached = _cached;
+        if (cached.Version == version)
+            return cached.Graph;
+
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_cached.Version == version)
+                return _cached.Graph;
+            var records = await db.Tasks.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+            var graph = TaskGraph.From(records.Select(TaskDefinitions.FromRecord));
+            _cached = (version, graph);
+            return graph;
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    /// <summary>Installs the graph a declaration just committed, so this instance need not reload it.</summary>
+    public void Set(long version, TaskGraph graph)
+    {
+        if (version > _cached.Version)
+            _cached = (version, graph);
+    }
+
+    public static async Task<long> CurrentVersionAsync(CerebroDbContext db, CancellationToken cancellationToken) =>
+        await db.GraphVersions.AsNoTracking().Where(v => v.Id == 1).Select(v => (long?)v.Version)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Cerebro.Contracts;
+using Cerebro.Domain;
+using Cerebro.Server.Persistence;
+
+namespace Cerebro.Server.Agents;
+
+/// <summary>Converts between the wire's task declarations, the stored records and the domain's definitions.</summary>
+internal static class TaskDefinitions
+{
+    public static TaskDefinition FromDeclaration(string agent, TaskDeclaration declaration) =>
+        new(declaration.Name, agent, declaration.Owner,
+            declaration.Upstreams.Select(u => new Upstream(u.Task, ToSpan(u.FreshWithinSeconds))).ToList(),
+            declaration.Cron,
+            declaration.Timeouts is { } t ? new TaskTimeoutOverrides(ToSpan(t.AckSeconds), ToSpan(t.StartSeconds), ToSpan(t.CompleteSeconds)) : null,
+            declaration.Description);
+
+    public static TaskDefinition FromRecord(TaskRecord record)
+    {
+        var upstreams = JsonSerializer.Deserialize<List<UpstreamDeclaration>>(record.UpstreamsJson, WireJson.Options) ?? [];
+        var timeouts = record.AckTimeoutSeconds is null && record.StartTimeoutSeconds is null && record.CompleteTimeoutSeconds is null
+            ? null
+            : new TaskTimeoutOverrides(ToSpan(record.AckTimeoutSeconds), ToSpan(record.StartTimeoutSeconds), ToSpan(record.CompleteTimeoutSeconds));
+        return new TaskDefinition(record.Name, record.Agent, record.Owner,
+            upstreams.Select(u => new Upstream(u.Task, ToSpan(u.FreshWithinSeconds))).ToList(), record.Cron, timeouts, record.Description);
+    }
+
+    public static void CopyTo(TaskDefinition definition, TaskRecord record)
+    {
+        record.Name = definition.Name;
+        record.Agent = definition.Agent;
+        record.Owner = definition.Owner;
+        record.Description = definition.Description;
+        record.UpstreamsJson = JsonSerializer.Serialize(
+            definition.Upstreams.Select(u => new UpstreamDeclaration { Task = u.Task, FreshWithinSeconds = u.FreshWithin?.TotalSeconds }),
+            WireJson.Options);
+        record.Cron = definition.Cron;
+        record.AckTimeoutSeconds = definition.Timeouts?.Ack?.TotalSeconds;
+        record.StartTimeoutSeconds = definition.Timeouts?.Start?.TotalSeconds;
+        record.CompleteTimeoutSeconds = definition.Timeouts?.Complete?.TotalSeconds;
+    }
+
+    public static string StatusName(Domain.TaskStatus status) => status == Domain.TaskStatus.Runnable ? "runnable" : "unresolved";
+
+    private static TimeSpan? ToSpan(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+}

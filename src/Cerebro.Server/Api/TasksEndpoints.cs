@@ -1,0 +1,47 @@
+using Cerebro.Server.Agents;
+using Cerebro.Server.Hosting;
+using Cerebro.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cerebro.Server.Api;
+
+internal static class TasksEndpoints
+{
+    public static void MapTasks(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/tasks", async (CerebroDbContext db, GraphStore graphs, IOptions<CerebroOptions> options, CancellationToken ct) =>
+        {
+            var records = await db.Tasks.AsNoTracking().OrderBy(t => t.Name).ToListAsync(ct);
+            var graph = await graphs.GetAsync(db, ct);
+            var refused = await db.TaskRefusals.AsNoTracking().OrderBy(r => r.Task).ToListAsync(ct);
+            var views = records.Select(r => ToView(r, graph, options.Value)).ToList();
+            views.AddRange(refused.Select(r => new TaskView(r.Task, r.Agent, null, null, [], [], null, null, "refused", r.Reason, r.RefusedAt)));
+            return views;
+        });
+
+        api.MapGet("/tasks/{name}", async (string name, CerebroDbContext db, GraphStore graphs, IOptions<CerebroOptions> options, CancellationToken ct) =>
+        {
+            var record = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Name == name, ct);
+            if (record is not null)
+                return Results.Ok(ToView(record, await graphs.GetAsync(db, ct), options.Value));
+            var refusal = await db.TaskRefusals.AsNoTracking().Where(r => r.Task == name).OrderByDescending(r => r.RefusedAt).FirstOrDefaultAsync(ct);
+            return refusal is null
+                ? Results.Problem(statusCode: 404, title: "Unknown task", detail: $"no agent declares a task named '{name}'")
+                : Results.Ok(new TaskView(refusal.Task, refusal.Agent, null, null, [], [], null, null, "refused", refusal.Reason, refusal.RefusedAt));
+        });
+    }
+
+    private static TaskView ToView(TaskRecord record, Domain.TaskGraph graph, CerebroOptions options)
+    {
+        var definition = TaskDefinitions.FromRecord(record);
+        return new TaskView(record.Name, record.Agent, record.Owner, record.Description,
+            definition.Upstreams.Select(u => new UpstreamView(u.Task, u.FreshWithin is null ? "run-first" : "fresh", u.FreshWithin?.TotalSeconds)).ToList(),
+            graph.TryGet(record.Name, out _) ? graph.DownstreamOf(record.Name) : [],
+            record.Cron,
+            new TimeoutsView(record.AckTimeoutSeconds ?? options.AckTimeout.TotalSeconds,
+                record.StartTimeoutSeconds ?? options.StartTimeout.TotalSeconds,
+                record.CompleteTimeoutSeconds ?? options.CompleteTimeout.TotalSeconds),
+            record.Status, record.StatusReason, record.DeclaredAt);
+    }
+}

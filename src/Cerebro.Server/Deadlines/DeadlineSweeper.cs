@@ -1,0 +1,99 @@
+using System.Data.Common;
+using Cerebro.Server.Hosting;
+using Cerebro.Server.Messages;
+using Cerebro.Server.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cerebro.Server.Deadlines;
+
+/// <summary>
+/// Fires due task-run deadlines from the database: they survive a restart, and no broker plugin is needed. A sweep
+/// claims due rows in one statement (on PostgreSQL with SKIP LOCKED, so two Cerebro instances never fire one deadline
+/// twice within a lease) and sends each to its saga, which applies it only if it still waits for that deadline.
+/// </summary>
+public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
+    ILogger<DeadlineSweeper> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.DeadlineSweepInterval, clock);
+        do
+        {
+            try
+            {
+                while (await SweepOnceAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
+                {
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Deadline sweep failed; retrying on the next tick");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Claims and fires the due deadlines; returns how many fired.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CerebroDbContext>();
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var lease = (long)options.Value.DeadlineClaimLease.TotalMilliseconds;
+        var due = await ClaimAsync(db, now, lease, cancellationToken).ConfigureAwait(false);
+        if (due.Count == 0)
+            return 0;
+
+        var endpoint = await bus.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+        foreach (var (taskRunId, kind, dueMs) in due)
+        {
+            logger.LogInformation("Deadline {Kind} of task run {TaskRunId} is due ({LateMs} ms late)", kind, taskRunId, now - dueMs);
+            await endpoint.Send(new TaskRunDeadlineExpired(taskRunId, kind, dueMs), cancellationToken).ConfigureAwait(false);
+        }
+
+        return due.Count;
+    }
+
+    private static async Task<List<(Guid TaskRunId, string Kind, long DueMs)>> ClaimAsync(CerebroDbContext db, long now, long lease,
+        CancellationToken cancellationToken)
+    {
+        var skipLocked = db.Database.IsNpgsql() ? "FOR UPDATE SKIP LOCKED" : "";
+        var sql = $"""
+            UPDATE task_runs SET "DeadlineClaimedMs" = @now
+            WHERE "CorrelationId" IN (
+                SELECT "CorrelationId" FROM task_runs
+                WHERE "DeadlineDueMs" <= @now AND ("DeadlineClaimedMs" IS NULL OR "DeadlineClaimedMs" < @now - @lease)
+                ORDER BY "DeadlineDueMs"
+                LIMIT {BatchSize} {skipLocked})
+            RETURNING "CorrelationId", "DeadlineKind", "DeadlineDueMs"
+            """;
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameter(command, "now", now);
+        AddParameter(command, "lease", lease);
+        var claimed = new List<(Guid, string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = reader.GetValue(0) is Guid g ? g : Guid.Parse(reader.GetString(0));
+            claimed.Add((id, reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return claimed;
+    }
+
+    private static void AddParameter(DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

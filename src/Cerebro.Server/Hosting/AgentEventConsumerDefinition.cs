@@ -1,0 +1,34 @@
+using Cerebro.Contracts;
+using Cerebro.Server.Agents;
+using MassTransit;
+
+namespace Cerebro.Server.Hosting;
+
+/// <summary>The agent-events queue: plain JSON from any agent, bound to the events exchange with <c>#</c>.</summary>
+internal sealed class AgentEventConsumerDefinition : ConsumerDefinition<AgentEventConsumer>
+{
+    public AgentEventConsumerDefinition()
+    {
+        EndpointName = Topology.AgentEventsQueue;
+        ConcurrentMessageLimit = 32;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<AgentEventConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.ConfigureConsumeTopology = false;
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<ProtocolViolationException>();
+            r.Intervals(0, 10, 50, 100, 250, 500, 1000);
+        });
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+            rabbit.Bind(Topology.EventsExchange, b =>
+            {
+                b.ExchangeType = "topic";
+                b.RoutingKey = "#";
+                b.Durable = true;
+            });
+    }
+}

@@ -1,0 +1,33 @@
+using Cerebro.Contracts;
+using Cerebro.Server.Messages;
+using Cerebro.Server.TaskRuns;
+using MassTransit;
+
+namespace Cerebro.Server.Hosting;
+
+/// <summary>
+/// The task-run saga's endpoint: messages of one task run are partitioned so they rarely race each other in one
+/// process; across processes optimistic concurrency catches the race and the retry reapplies the message.
+/// </summary>
+internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
+{
+    public TaskRunStateDefinition()
+    {
+        EndpointName = Endpoints.TaskRunsQueue;
+        ConcurrentMessageLimit = 64;
+    }
+
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TaskRunState> sagaConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(0, 10, 25, 50, 100, 250, 500, 1000));
+        var partition = endpointConfigurator.CreatePartitioner(64);
+        sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<UpstreamFinished>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<TaskRunDeadlineExpired>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<TaskQueued>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<TaskStarted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<TaskCompleted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<TaskFailed>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+    }
+}

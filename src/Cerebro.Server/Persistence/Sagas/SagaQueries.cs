@@ -1,0 +1,67 @@
+using System.Linq.Expressions;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cerebro.Server.Persistence.Sagas;
+
+/// <summary>The repository's reads, written once so every path loads saga state the same way on every provider.</summary>
+internal static class SagaQueries
+{
+    /// <summary>
+    /// Loads the current row, tracked, ready for an update. A copy left tracked by an earlier attempt in the same
+    /// scope is dropped first: a tracking query would otherwise hand back that stale copy instead of the row.
+    /// </summary>
+    public static Task<TSaga?> LoadTrackedAsync<TSaga>(DbContext dbContext, Guid correlationId, CancellationToken cancellationToken)
+        where TSaga : class, ISaga
+    {
+        ForgetTracked<TSaga>(dbContext, saga => saga.CorrelationId == correlationId);
+
+        return dbContext.Set<TSaga>()
+            .AsTracking()
+            .SingleOrDefaultAsync(ById<TSaga>(correlationId), cancellationToken);
+    }
+
+    /// <summary>Loads every row the query matches, tracked, ready for updates.</summary>
+    public static Task<List<TSaga>> QueryTrackedAsync<TSaga>(DbContext dbContext, ISagaQuery<TSaga> query,
+        CancellationToken cancellationToken)
+        where TSaga : class, ISaga
+    {
+        ForgetTracked<TSaga>(dbContext, _ => true);
+
+        return dbContext.Set<TSaga>()
+            .AsTracking()
+            .Where(query.FilterExpression)
+            .ToListAsync(cancellationToken);
+    }
+
+    public static Task<TSaga?> LoadUntrackedAsync<TSaga>(DbContext dbContext, Guid correlationId, CancellationToken cancellationToken)
+        where TSaga : class, ISaga =>
+        dbContext.Set<TSaga>()
+            .AsNoTracking()
+            .SingleOrDefaultAsync(ById<TSaga>(correlationId), cancellationToken);
+
+    public static Task<List<Guid>> QueryIdsAsync<TSaga>(DbContext dbContext, ISagaQuery<TSaga> query, CancellationToken cancellationToken)
+        where TSaga : class, ISaga =>
+        dbContext.Set<TSaga>()
+            .AsNoTracking()
+            .Where(query.FilterExpression)
+            .Select(saga => saga.CorrelationId)
+            .ToListAsync(cancellationToken);
+
+    public static Task<bool> ExistsAsync<TSaga>(DbContext dbContext, Guid correlationId, CancellationToken cancellationToken)
+        where TSaga : class, ISaga =>
+        dbContext.Set<TSaga>()
+            .AsNoTracking()
+            .AnyAsync(ById<TSaga>(correlationId), cancellationToken);
+
+    private static Expression<Func<TSaga, bool>> ById<TSaga>(Guid correlationId)
+        where TSaga : class, ISaga =>
+        saga => saga.CorrelationId == correlationId;
+
+    private static void ForgetTracked<TSaga>(DbContext dbContext, Func<TSaga, bool> predicate)
+        where TSaga : class, ISaga
+    {
+        foreach (var entry in dbContext.ChangeTracker.Entries<TSaga>().Where(e => e.State != EntityState.Added && predicate(e.Entity)).ToList())
+            entry.State = EntityState.Detached;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Cerebro.Server.Runs;
+
+public enum RunLaunchOutcome
+{
+    Launched,
+    AlreadyExists,
+    UnknownTask,
+    Unresolved,
+}

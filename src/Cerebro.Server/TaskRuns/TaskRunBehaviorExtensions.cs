@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text.Json;
+using Cerebro.Contracts;
+using Cerebro.Server.Agents;
+using Cerebro.Server.Hosting;
+using Cerebro.Server.Messages;
+using Cerebro.Server.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cerebro.Server.TaskRuns;
+
+/// <summary>The steps of <see cref="TaskRunStateMachine"/>, so the machine itself reads as prose.</summary>
+internal static class TaskRunBehaviorExtensions
+{
+    public static EventActivityBinder<TaskRunState, T> SendInvoke<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : class =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            var now = Now(context);
+            saga.InvokedAt = now.UtcDateTime;
+            SetDeadline(saga, DeadlineKinds.Ack, now, saga.AckTimeoutSeconds);
+            var invoke = new InvokeTask
+            {
+                TaskRunId = saga.CorrelationId,
+                RunId = saga.RunId,
+                Task = saga.Task,
+                Attempt = saga.Attempt,
+                Parameters = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(saga.ParametersJson, WireJson.Options) ?? [],
+                InvokedAt = now,
+                AckTimeoutSeconds = saga.AckTimeoutSeconds,
+            };
+            await context.SendToAgent(saga.Agent, MessageTypes.InvokeTask, invoke,
+                AgentMessaging.InvokeMessageId(saga.CorrelationId, saga.Attempt), saga.TraceParent).ConfigureAwait(false);
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskQueued> RecordQueued(this EventActivityBinder<TaskRunState, TaskQueued> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.QueuedAt = context.Message.At.UtcDateTime;
+            SetDeadline(context.Saga, DeadlineKinds.Start, Now(context), context.Saga.StartTimeoutSeconds);
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskStarted> RecordStarted(this EventActivityBinder<TaskRunState, TaskStarted> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.StartedAt = context.Message.At.UtcDateTime;
+            SetDeadline(context.Saga, DeadlineKinds.Complete, Now(context), context.Saga.CompleteTimeoutSeconds);
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskCompleted> RecordCompleted(this EventActivityBinder<TaskRunState, TaskCompleted> binder) =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            saga.FinishedAt = context.Message.At.UtcDateTime;
+            saga.ResultJson = context.Message.Result is { } result ? result.GetRawText() : null;
+            ClearDeadline(saga);
+
+            // The success is stored in the saga's own transaction, so a later run's freshness check sees exactly the committed runs.
+            var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
+            var success = await db.TaskSuccesses.FindAsync([saga.Task], context.CancellationToken).ConfigureAwait(false);
+            if (success is null)
+                db.TaskSuccesses.Add(new TaskSuccessRecord { Task = saga.Task, TaskRunId = saga.CorrelationId, RunId = saga.RunId, SucceededAt = saga.FinishedAt.Value });
+            else if (success.SucceededAt <= saga.FinishedAt)
+            {
+                success.TaskRunId = saga.CorrelationId;
+                success.RunId = saga.RunId;
+                success.SucceededAt = saga.FinishedAt.Value;
+            }
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskFailed> RecordAgentError(this EventActivityBinder<TaskRunState, TaskFailed> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.FinishedAt = context.Message.At.UtcDateTime;
+            context.Saga.Error = context.Message.Error;
+            context.Saga.ErrorSource = "agent";
+            ClearDeadline(context.Saga);
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskRunDeadlineExpired> RecordTimeout(this EventActivityBinder<TaskRunState, TaskRunDeadlineExpired> binder) =>
+        binder.Then(context =>
+        {
+            var saga = context.Saga;
+            saga.FinishedAt = Now(context).UtcDateTime;
+            saga.Error = saga.DeadlineKind switch
+            {
+                DeadlineKinds.Ack => $"no task.queued or task.started from agent '{saga.Agent}' within {Seconds(saga.AckTimeoutSeconds)} of the invoke",
+                DeadlineKinds.Start => $"no task.started from agent '{saga.Agent}' within {Seconds(saga.StartTimeoutSeconds)} of task.queued",
+                _ => $"no task.completed or task.failed from agent '{saga.Agent}' within {Seconds(saga.CompleteTimeoutSeconds)} of task.started",
+            };
+            saga.ErrorSource = "cerebro";
+            ClearDeadline(saga);
+        });
+
+    public static EventActivityBinder<TaskRunState, UpstreamFinished> RecordBlocked(this EventActivityBinder<TaskRunState, UpstreamFinished> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.FinishedAt = Now(context).UtcDateTime;
+            context.Saga.Error = $"blocked: upstream '{context.Message.UpstreamTask}' ended {context.Message.UpstreamState.ToLowerInvariant()}";
+            context.Saga.ErrorSource = "cerebro";
+            context.Saga.WaitingFor.Clear();
+        });
+
+    /// <summary>Tells the downstream task runs and the run that this task run has ended.</summary>
+    public static EventActivityBinder<TaskRunState, T> AnnounceFinished<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : class =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            var succeeded = TaskRunStates.IsSuccess(saga.CurrentState);
+            if (saga.Downstreams.Count > 0)
+            {
+                var taskRuns = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+                foreach (var downstream in saga.Downstreams)
+                    await taskRuns.Send(new UpstreamFinished(downstream, saga.CorrelationId, saga.Task, succeeded, saga.CurrentState)).ConfigureAwait(false);
+            }
+
+            var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
+            await runs.Send(new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState)).ConfigureAwait(false);
+        });
+
+    /// <summary>Tells the owner team, on the notifications exchange, that their task run ended in error.</summary>
+    public static EventActivityBinder<TaskRunState, T> NotifyOwner<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : class =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
+            var blocks = saga.Downstreams.Count == 0
+                ? []
+                : await db.TaskRuns.AsNoTracking().Where(t => saga.Downstreams.Contains(t.CorrelationId)).Select(t => t.Task)
+                    .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+            context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogWarning(
+                "Task run {TaskRunId} of {Task} (run {RunId}) ended in error; owner {Owner} is told: {Error}",
+                saga.CorrelationId, saga.Task, saga.RunId, saga.Owner, saga.Error);
+            await context.Notify(saga.Owner, MessageTypes.TaskRunErrored, new TaskRunErrored
+            {
+                RunId = saga.RunId,
+                TaskRunId = saga.CorrelationId,
+                Task = saga.Task,
+                Agent = saga.Agent,
+                Owner = saga.Owner,
+                Attempt = saga.Attempt,
+                Error = saga.Error ?? "unknown error",
+                Source = saga.ErrorSource ?? "cerebro",
+                Blocks = blocks,
+                At = Now(context),
+            }).ConfigureAwait(false);
+        });
+
+    public static bool IsFromCurrentAttempt<T>(this BehaviorContext<TaskRunState, T> context)
+        where T : TaskRunEvent =>
+        context.Message.Agent == context.Saga.Agent
+        && context.Message.Attempt == context.Saga.Attempt
+        && context.Message.RunId == context.Saga.RunId;
+
+    public static bool IsTheDeadlineAwaited(this BehaviorContext<TaskRunState, TaskRunDeadlineExpired> context) =>
+        context.Message.Kind == context.Saga.DeadlineKind && context.Message.DueMs == context.Saga.DeadlineDueMs;
+
+    public static EventActivityBinder<TaskRunState, T> RecordForeignEvent<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : TaskRunEvent =>
+        binder.ThenAsync(context =>
+        {
+            var m = context.Message;
+            var s = context.Saga;
+            var reason = m.Agent != s.Agent
+                ? $"sent by agent '{m.Agent}', but task run {s.CorrelationId} of '{s.Task}' belongs to agent '{s.Agent}'"
+                : m.RunId != s.RunId
+                    ? $"names run {m.RunId}, but task run {s.CorrelationId} belongs to run {s.RunId}"
+                    : $"reports attempt {m.Attempt}, but task run {s.CorrelationId} is at attempt {s.Attempt}";
+            return Log(context).RecordAsync(context, IgnoredMessageLog.Ignored, reason, s.RunId, s.CorrelationId);
+        });
+
+    public static EventActivityBinder<TaskRunState, TaskRunDeadlineExpired> RecordStaleDeadline(this EventActivityBinder<TaskRunState, TaskRunDeadlineExpired> binder) =>
+        binder.Then(context =>
+            context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogDebug(
+                "Stale {Kind} deadline for task run {TaskRunId} ignored: it is {State} now", context.Message.Kind,
+                context.Saga.CorrelationId, context.Saga.CurrentState));
+
+    public static Task RecordUnappliedEvent(this UnhandledEventContext<TaskRunState> context)
+    {
+        var saga = context.Saga;
+        var reason = $"'{context.Event.Name}' does not apply to task run {saga.CorrelationId} of '{saga.Task}' in state {saga.CurrentState.ToLowerInvariant()}"
+            + (TaskRunStates.IsTerminal(saga.CurrentState) ? " (late or duplicate)" : " (out of order)");
+        return context.GetServiceOrCreateInstance<IgnoredMessageLog>()
+            .RecordAsync(context, IgnoredMessageLog.Ignored, reason, saga.RunId, saga.CorrelationId);
+    }
+
+    public static Task RecordUnknownTaskRun<T>(this ConsumeContext<T> context)
+        where T : TaskRunEvent =>
+        context.GetServiceOrCreateInstance<IgnoredMessageLog>().RecordAsync(context, IgnoredMessageLog.Ignored,
+            $"no task run {context.Message.TaskRunId} is known (task '{context.Message.Task}', run {context.Message.RunId})",
+            context.Message.RunId, context.Message.TaskRunId);
+
+    private static IgnoredMessageLog Log(ConsumeContext context) => context.GetServiceOrCreateInstance<IgnoredMessageLog>();
+
+    private static DateTimeOffset Now(ConsumeContext context) => context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
+
+    private static void SetDeadline(TaskRunState saga, string kind, DateTimeOffset now, double seconds)
+    {
+        saga.DeadlineKind = kind;
+        saga.DeadlineDueMs = now.AddSeconds(seconds).ToUnixTimeMilliseconds();
+        saga.DeadlineClaimedMs = null;
+    }
+
+    private static void ClearDeadline(TaskRunState saga)
+    {
+        saga.DeadlineKind = null;
+        saga.DeadlineDueMs = null;
+        saga.DeadlineClaimedMs = null;
+    }
+
+    private static string Seconds(double seconds) =>
+        seconds >= 60 && seconds % 60 == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.##} min")
+            : string.Create(CultureInfo.InvariantCulture, $"{seconds:0.###} s");
+}

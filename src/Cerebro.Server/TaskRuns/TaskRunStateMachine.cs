@@ -1,0 +1,95 @@
+using Cerebro.Contracts;
+using Cerebro.Server.Messages;
+using MassTransit;
+
+namespace Cerebro.Server.TaskRuns;
+
+/// <summary>
+/// One task run, from pending to a final state. The run launcher inserts the instance in <see cref="Pending"/>;
+/// upstream results, the agent's task events and due deadlines move it on.
+/// </summary>
+public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
+{
+    public TaskRunStateMachine()
+    {
+        Event(() => Ready, e => e.CorrelateById(c => c.Message.TaskRunId));
+        Event(() => UpstreamFinished, e => e.CorrelateById(c => c.Message.TaskRunId));
+        Event(() => DeadlineExpired, e => e.CorrelateById(c => c.Message.TaskRunId));
+        Event(() => TaskQueued, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
+        Event(() => TaskStarted, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
+        Event(() => TaskCompleted, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
+        Event(() => TaskFailed, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
+
+        InstanceState(x => x.CurrentState);
+
+        During(Pending,
+            When(Ready)
+                .SendInvoke()
+                .TransitionTo(Invoked),
+            When(UpstreamFinished, c => c.Message.Succeeded)
+                .Then(c => c.Saga.WaitingFor.Remove(c.Message.UpstreamTaskRunId))
+                .If(c => c.Saga.WaitingFor.Count == 0, ready => ready
+                    .SendInvoke()
+                    .TransitionTo(Invoked)),
+            When(UpstreamFinished, c => !c.Message.Succeeded)
+                .RecordBlocked()
+                .TransitionTo(Blocked)
+                .AnnounceFinished());
+
+        During(Invoked,
+            When(TaskQueued, c => c.IsFromCurrentAttempt())
+                .RecordQueued()
+                .TransitionTo(Queued));
+
+        During(Invoked, Queued,
+            When(TaskStarted, c => c.IsFromCurrentAttempt())
+                .RecordStarted()
+                .TransitionTo(Started));
+
+        During(Invoked, Queued, Started,
+            When(TaskCompleted, c => c.IsFromCurrentAttempt())
+                .RecordCompleted()
+                .TransitionTo(Completed)
+                .AnnounceFinished(),
+            When(TaskFailed, c => c.IsFromCurrentAttempt())
+                .RecordAgentError()
+                .TransitionTo(Error)
+                .AnnounceFinished()
+                .NotifyOwner(),
+            When(DeadlineExpired, c => c.IsTheDeadlineAwaited())
+                .RecordTimeout()
+                .TransitionTo(Error)
+                .AnnounceFinished()
+                .NotifyOwner());
+
+        During([Invoked, Queued, Started, Completed, Error, Blocked, Reused],
+            Ignore(Ready),
+            Ignore(UpstreamFinished));
+
+        DuringAny(
+            When(TaskQueued, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
+            When(TaskStarted, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
+            When(TaskCompleted, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
+            When(TaskFailed, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
+            When(DeadlineExpired, c => !c.IsTheDeadlineAwaited()).RecordStaleDeadline());
+
+        OnUnhandledEvent(c => c.RecordUnappliedEvent());
+    }
+
+    public State Pending { get; private set; } = null!;
+    public State Invoked { get; private set; } = null!;
+    public State Queued { get; private set; } = null!;
+    public State Started { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Error { get; private set; } = null!;
+    public State Blocked { get; private set; } = null!;
+    public State Reused { get; private set; } = null!;
+
+    public Event<TaskRunReady> Ready { get; private set; } = null!;
+    public Event<UpstreamFinished> UpstreamFinished { get; private set; } = null!;
+    public Event<TaskRunDeadlineExpired> DeadlineExpired { get; private set; } = null!;
+    public Event<TaskQueued> TaskQueued { get; private set; } = null!;
+    public Event<TaskStarted> TaskStarted { get; private set; } = null!;
+    public Event<TaskCompleted> TaskCompleted { get; private set; } = null!;
+    public Event<TaskFailed> TaskFailed { get; private set; } = null!;
+}

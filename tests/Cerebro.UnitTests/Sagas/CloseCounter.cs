@@ -1,0 +1,4 @@
+namespace Cerebro.UnitTests.Sagas;
+
+/// <summary>Finalizes a counter, which removes its row.</summary>
+public sealed record CloseCounter(Guid CounterId);

@@ -1,0 +1,4 @@
+namespace Cerebro.UnitTests.Sagas;
+
+/// <summary>Adds one to a counter, found by id.</summary>
+public sealed record IncrementCounter(Guid CounterId);
