@@ -4,8 +4,9 @@ namespace Cerebro.Domain;
 
 /// <summary>
 /// Turns an agent's declaration into a new <see cref="TaskGraph"/>: validates each task, refuses cycles, and
-/// recomputes the statuses the change affects. The work is proportional to the declaration and to the part of the
-/// graph downstream of it, plus one copy of the graph's dictionaries.
+/// recomputes the statuses the change affects. Beyond validating the declaration, the work is proportional to what
+/// changed and to the part of the graph downstream of it (plus one copy of the graph's dictionaries when anything
+/// changed), so an agent that restarts and declares the same tasks again costs little.
 /// </summary>
 public static class GraphBuilder
 {
@@ -30,8 +31,7 @@ public static class GraphBuilder
         var count = declared.Count;
         var definitions = new TaskDefinition?[count];
         var reasons = new string?[count];
-        var declaredTwice = FindDeclaredTwice(declared);
-        var acceptable = 0;
+        var declaredTwice = DeclaredTwice(declared);
         for (var i = 0; i < count; i++)
         {
             var task = Normalize(declared[i], agent);
@@ -39,94 +39,131 @@ public static class GraphBuilder
             reasons[i] = task is null
                 ? "the declaration holds an empty task entry"
                 : DeclarationValidator.Validate(task, agent, current, declaredTwice);
-            if (reasons[i] is null)
+        }
+
+        // Sort the acceptable tasks by what they change. A task whose upstreams are as before keeps its status.
+        var oldNames = current.AgentMap.TryGetValue(agent, out var names) ? names : [];
+        var changed = new List<TaskDefinition>();          // new, or with other upstreams: edges to patch
+        var retouched = new List<TaskDefinition>();        // same upstreams, other details: only the definition
+        var removed = new HashSet<string>(StringComparer.Ordinal);   // names whose old edges go
+        var acceptable = 0;
+        var kept = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (reasons[i] is not null)
             {
-                acceptable++;
+                continue;
+            }
+
+            acceptable++;
+            var task = definitions[i]!;
+            if (!current.TaskMap.TryGetValue(task.Name, out var old))
+            {
+                changed.Add(task);
+                continue;
+            }
+
+            kept++;
+            if (!SameUpstreams(old.Definition.Upstreams, task.Upstreams))
+            {
+                changed.Add(task);
+                removed.Add(task.Name);
+            }
+            else if (!SameDetails(old.Definition, task))
+            {
+                retouched.Add(task);
             }
         }
 
-        var oldNames = current.AgentMap.TryGetValue(agent, out var names) ? names : [];
-        if (oldNames.Length == 0 && acceptable == 0)
+        // Old tasks not accepted again leave the graph. Each accepted task that existed is one of the agent's old
+        // tasks (ownership was checked), so when their numbers match nothing was dropped and no set is needed.
+        if (kept < oldNames.Length)
         {
-            return new DeclarationOutcome(current, [], Refusals(definitions, reasons), []);
+            var acceptedNames = new HashSet<string>(acceptable, StringComparer.Ordinal);
+            for (var i = 0; i < count; i++)
+            {
+                if (reasons[i] is null)
+                {
+                    acceptedNames.Add(definitions[i]!.Name);
+                }
+            }
+
+            foreach (var name in oldNames)
+            {
+                if (!acceptedNames.Contains(name))
+                {
+                    removed.Add(name);
+                }
+            }
         }
 
-        // The candidate graph: the agent's old tasks out, its acceptable tasks in, everyone else's untouched.
+        if (changed.Count == 0 && removed.Count == 0 && retouched.Count == 0)
+        {
+            var same = SameOrder(oldNames, definitions, reasons, acceptable)
+                ? current
+                : new TaskGraph(current.TaskMap, current.DownstreamMap, WithAgent(current.AgentMap, agent, definitions, reasons, acceptable));
+            return Outcome(same, definitions, reasons, acceptable);
+        }
+
         var tasks = new Dictionary<string, TaskState>(current.TaskMap, StringComparer.Ordinal);
-        tasks.EnsureCapacity(current.Count - oldNames.Length + acceptable);
-        var removedNames = new HashSet<string>(oldNames, StringComparer.Ordinal);
+        foreach (var task in retouched)
+        {
+            tasks[task.Name] = tasks[task.Name] with { Definition = task };
+        }
+
+        if (changed.Count == 0 && removed.Count == 0)
+        {
+            var graph = new TaskGraph(tasks, current.DownstreamMap, WithAgent(current.AgentMap, agent, definitions, reasons, acceptable));
+            return Outcome(graph, definitions, reasons, acceptable);
+        }
+
+        // The candidate graph: removed names out, changed tasks in (provisionally runnable), everyone else untouched.
         var touchedKeys = new List<string>();
-        foreach (var name in oldNames)
+        foreach (var name in removed)
         {
             AddUpstreamNames(touchedKeys, tasks[name].Definition);
             tasks.Remove(name);
         }
 
-        var seeds = new List<string>(oldNames.Length + acceptable);
-        seeds.AddRange(oldNames);
-        var acceptableDefinitions = new List<TaskDefinition>(acceptable);
-        for (var i = 0; i < count; i++)
+        tasks.EnsureCapacity(tasks.Count + changed.Count);
+        var seeds = new List<string>(removed.Count + changed.Count);
+        seeds.AddRange(removed);
+        foreach (var task in changed)
         {
-            if (reasons[i] is null)
+            tasks.Add(task.Name, new TaskState(task, TaskStatus.Runnable, null));
+            if (!removed.Contains(task.Name))
             {
-                var task = definitions[i]!;
-                acceptableDefinitions.Add(task);
-                tasks.Add(task.Name, new TaskState(task, TaskStatus.Runnable, null));
                 seeds.Add(task.Name);
             }
         }
 
         var downstream = new Dictionary<string, string[]>(current.DownstreamMap, StringComparer.Ordinal);
-        DownstreamIndex.Apply(downstream, acceptableDefinitions, removedNames, touchedKeys);
+        DownstreamIndex.Apply(downstream, changed, removed, touchedKeys);
 
-        // Everything whose status may change lies downstream of a removed or declared name; so does every cycle.
+        // Every status that may change, and every new cycle, lies downstream of a removed or changed name.
         var region = Region.DownstreamClosure(seeds, tasks, downstream);
         var declarationIndex = new int[region.Count];
         Array.Fill(declarationIndex, -1);
         for (var i = 0; i < count; i++)
         {
-            if (reasons[i] is null)
+            if (reasons[i] is null && region.Index.TryGetValue(definitions[i]!.Name, out var r))
             {
-                declarationIndex[region.Index[definitions[i]!.Name]] = i;
+                declarationIndex[r] = i;
             }
         }
 
-        var removed = RefuseCycles(region, declarationIndex, reasons, tasks, downstream);
-        StatusEvaluator.Evaluate(region, tasks, removed);
-
-        var accepted = new List<string>(acceptable);
-        var unresolved = new List<TaskRefusal>();
-        for (var i = 0; i < count; i++)
+        var refused = RefuseCycles(region, declarationIndex, reasons, tasks, downstream);
+        StatusEvaluator.Evaluate(region, tasks, refused);
+        if (refused is not null)
         {
-            if (reasons[i] is null)
-            {
-                var state = tasks[definitions[i]!.Name];
-                accepted.Add(state.Definition.Name);
-                if (state.Status == TaskStatus.Unresolved)
-                {
-                    unresolved.Add(new TaskRefusal(state.Definition.Name, state.Reason!));
-                }
-            }
+            acceptable -= refused.Count(r => r);
         }
 
-        var byAgent = new Dictionary<string, string[]>(current.AgentMap, StringComparer.Ordinal);
-        if (accepted.Count == 0)
-        {
-            byAgent.Remove(agent);
-        }
-        else
-        {
-            byAgent[agent] = [.. accepted];
-        }
-
-        return new DeclarationOutcome(
-            new TaskGraph(tasks, downstream, byAgent),
-            accepted,
-            Refusals(definitions, reasons),
-            unresolved);
+        var byAgent = WithAgent(current.AgentMap, agent, definitions, reasons, acceptable);
+        return Outcome(new TaskGraph(tasks, downstream, byAgent), definitions, reasons, acceptable);
     }
 
-    /// <summary>Refuses the new tasks on a cycle and takes them out of the candidate graph; null when there are none.</summary>
+    /// <summary>Refuses the declared tasks on a cycle and takes them out of the candidate graph; null when there are none.</summary>
     private static bool[]? RefuseCycles(
         Region region,
         int[] declarationIndex,
@@ -140,8 +177,8 @@ public static class GraphBuilder
             return null;
         }
 
-        var removed = new bool[region.Count];
-        var refused = new HashSet<string>(StringComparer.Ordinal);
+        var refused = new bool[region.Count];
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var touchedKeys = new List<string>();
         for (var i = 0; i < region.Count; i++)
         {
@@ -149,16 +186,115 @@ public static class GraphBuilder
             {
                 var definition = region.States[i].Definition;
                 reasons[declarationIndex[i]] = reason;
-                removed[i] = true;
-                refused.Add(definition.Name);
+                refused[i] = true;
+                names.Add(definition.Name);
                 tasks.Remove(definition.Name);
                 AddUpstreamNames(touchedKeys, definition);
             }
         }
 
-        DownstreamIndex.Apply(downstream, [], refused, touchedKeys);
-        return removed;
+        DownstreamIndex.Apply(downstream, [], names, touchedKeys);
+        return refused;
     }
+
+    private static DeclarationOutcome Outcome(TaskGraph graph, TaskDefinition?[] definitions, string?[] reasons, int acceptable)
+    {
+        var accepted = new List<string>(acceptable);
+        var unresolved = new List<TaskRefusal>();
+        var refusals = new List<TaskRefusal>();
+        for (var i = 0; i < reasons.Length; i++)
+        {
+            if (reasons[i] is { } reason)
+            {
+                refusals.Add(new TaskRefusal(definitions[i]?.Name ?? string.Empty, reason));
+                continue;
+            }
+
+            var state = graph.TaskMap[definitions[i]!.Name];
+            accepted.Add(state.Definition.Name);
+            if (state.Status == TaskStatus.Unresolved)
+            {
+                unresolved.Add(new TaskRefusal(state.Definition.Name, state.Reason!));
+            }
+        }
+
+        return new DeclarationOutcome(graph, accepted, refusals, unresolved);
+    }
+
+    private static Dictionary<string, string[]> WithAgent(
+        Dictionary<string, string[]> byAgent,
+        string agent,
+        TaskDefinition?[] definitions,
+        string?[] reasons,
+        int acceptable)
+    {
+        var copy = new Dictionary<string, string[]>(byAgent, StringComparer.Ordinal);
+        if (acceptable == 0)
+        {
+            copy.Remove(agent);
+            return copy;
+        }
+
+        var names = new string[acceptable];
+        var k = 0;
+        for (var i = 0; i < reasons.Length; i++)
+        {
+            if (reasons[i] is null)
+            {
+                names[k++] = definitions[i]!.Name;
+            }
+        }
+
+        copy[agent] = names;
+        return copy;
+    }
+
+    private static bool SameOrder(string[] oldNames, TaskDefinition?[] definitions, string?[] reasons, int acceptable)
+    {
+        if (oldNames.Length != acceptable)
+        {
+            return false;
+        }
+
+        var k = 0;
+        for (var i = 0; i < reasons.Length; i++)
+        {
+            if (reasons[i] is null && !string.Equals(oldNames[k++], definitions[i]!.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameUpstreams(IReadOnlyList<Upstream> a, IReadOnlyList<Upstream> b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Record equality compares the upstream lists by reference, so they are compared separately; comparing the
+    // rest as records keeps this right when TaskDefinition gains a member.
+    private static bool SameDetails(TaskDefinition a, TaskDefinition b) =>
+        ReferenceEquals(a, b) || a with { Upstreams = b.Upstreams } == b;
 
     private static TaskDefinition? Normalize(TaskDefinition? task, string agent)
     {
@@ -175,7 +311,7 @@ public static class GraphBuilder
         return string.Equals(task.Agent, agent, StringComparison.Ordinal) ? task : task with { Agent = agent };
     }
 
-    private static HashSet<string>? FindDeclaredTwice(IReadOnlyList<TaskDefinition> declared)
+    private static HashSet<string>? DeclaredTwice(IReadOnlyList<TaskDefinition> declared)
     {
         var seen = new HashSet<string>(declared.Count, StringComparer.Ordinal);
         HashSet<string>? twice = null;
@@ -196,19 +332,5 @@ public static class GraphBuilder
         {
             names.Add(upstream.Task);
         }
-    }
-
-    private static List<TaskRefusal> Refusals(TaskDefinition?[] definitions, string?[] reasons)
-    {
-        var refusals = new List<TaskRefusal>();
-        for (var i = 0; i < reasons.Length; i++)
-        {
-            if (reasons[i] is { } reason)
-            {
-                refusals.Add(new TaskRefusal(definitions[i]?.Name ?? string.Empty, reason));
-            }
-        }
-
-        return refusals;
     }
 }

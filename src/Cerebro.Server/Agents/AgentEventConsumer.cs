@@ -27,6 +27,8 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
                 ?? throw new ProtocolViolationException($"the '{Headers.Type}' header is missing");
             var sender = context.Headers.Get<string>(Headers.Sender)
                 ?? throw new ProtocolViolationException($"the '{Headers.Sender}' header is missing");
+            if (context.MessageId is null)
+                throw new ProtocolViolationException("the message_id property is missing or not a GUID");
             CheckVersion(context);
             CheckRoutingKey(context, sender, type);
             await DispatchAsync(context, type, sender, body).ConfigureAwait(false);

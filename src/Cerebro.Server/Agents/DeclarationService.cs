@@ -1,6 +1,9 @@
 using Cerebro.Contracts;
 using Cerebro.Domain;
+using Cerebro.Server.Hosting;
+using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
+using Cerebro.Server.TaskRuns;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +22,7 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
     {
         var now = clock.GetUtcNow();
         DeclarationOutcome outcome;
+        Guid? previousInstance = null;
         await graphs.DeclarationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -30,6 +34,8 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
                 if (db.Database.IsNpgsql())
                     await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({GraphLockKey})", cancellationToken).ConfigureAwait(false);
 
+                previousInstance = await db.Agents.AsNoTracking().Where(a => a.Name == ready.Agent).Select(a => (Guid?)a.Instance)
+                    .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
                 var records = await db.Tasks.ToDictionaryAsync(t => t.Name, cancellationToken).ConfigureAwait(false);
                 var current = TaskGraph.From(records.Values.Select(TaskDefinitions.FromRecord));
                 var declared = ready.Tasks.Select(t => TaskDefinitions.FromDeclaration(ready.Agent, t)).ToList();
@@ -49,7 +55,24 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         }
 
         await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
+        if (previousInstance is { } previous && previous != ready.Instance)
+            await FailRunsLostToRestartAsync(ready, replies, cancellationToken).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>An agent acknowledges an invoke once the task started, so a restarted agent will never finish what it had started.</summary>
+    private async Task FailRunsLostToRestartAsync(ServerReady ready, ISendEndpointProvider sendEndpoints, CancellationToken cancellationToken)
+    {
+        var started = await db.TaskRuns.AsNoTracking()
+            .Where(t => t.Agent == ready.Agent && t.CurrentState == TaskRunStates.Started)
+            .Select(t => t.CorrelationId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (started.Count == 0)
+            return;
+        logger.LogWarning("Agent {Agent} restarted as instance {Instance}; {Count} started task runs are lost", ready.Agent, ready.Instance, started.Count);
+        var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+        foreach (var taskRunId in started)
+            await endpoint.Send(new AgentRestarted(taskRunId, ready.Agent, ready.Instance), cancellationToken).ConfigureAwait(false);
     }
 
     private void Store(DeclarationOutcome outcome, Dictionary<string, TaskRecord> records, ServerReady ready, DateTime now)

@@ -25,6 +25,7 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
         sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<UpstreamFinished>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskRunDeadlineExpired>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<AgentRestarted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskQueued>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskStarted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskCompleted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));

@@ -94,6 +94,15 @@ internal static class TaskRunBehaviorExtensions
             ClearDeadline(saga);
         });
 
+    public static EventActivityBinder<TaskRunState, AgentRestarted> RecordLostToRestart(this EventActivityBinder<TaskRunState, AgentRestarted> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.FinishedAt = Now(context).UtcDateTime;
+            context.Saga.Error = $"agent '{context.Message.Agent}' restarted (new instance {context.Message.Instance}) while the task run was started";
+            context.Saga.ErrorSource = "cerebro";
+            ClearDeadline(context.Saga);
+        });
+
     public static EventActivityBinder<TaskRunState, UpstreamFinished> RecordBlocked(this EventActivityBinder<TaskRunState, UpstreamFinished> binder) =>
         binder.Then(context =>
         {

@@ -15,6 +15,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
         Event(() => Ready, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => UpstreamFinished, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => DeadlineExpired, e => e.CorrelateById(c => c.Message.TaskRunId));
+        Event(() => AgentRestarted, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => TaskQueued, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
         Event(() => TaskStarted, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
         Event(() => TaskCompleted, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
@@ -62,9 +63,19 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
                 .AnnounceFinished()
                 .NotifyOwner());
 
+        During(Started,
+            When(AgentRestarted)
+                .RecordLostToRestart()
+                .TransitionTo(Error)
+                .AnnounceFinished()
+                .NotifyOwner());
+
         During([Invoked, Queued, Started, Completed, Error, Blocked, Reused],
             Ignore(Ready),
             Ignore(UpstreamFinished));
+
+        During([Pending, Invoked, Queued, Completed, Error, Blocked, Reused],
+            Ignore(AgentRestarted));
 
         DuringAny(
             When(TaskQueued, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
@@ -88,6 +99,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
     public Event<TaskRunReady> Ready { get; private set; } = null!;
     public Event<UpstreamFinished> UpstreamFinished { get; private set; } = null!;
     public Event<TaskRunDeadlineExpired> DeadlineExpired { get; private set; } = null!;
+    public Event<AgentRestarted> AgentRestarted { get; private set; } = null!;
     public Event<TaskQueued> TaskQueued { get; private set; } = null!;
     public Event<TaskStarted> TaskStarted { get; private set; } = null!;
     public Event<TaskCompleted> TaskCompleted { get; private set; } = null!;

@@ -26,7 +26,9 @@ public class GraphBuilderModelTests
         for (var step = 0; step < 150; step++)
         {
             var agent = Agents[random.Next(Agents.Length)];
-            var declared = RandomDeclaration(random, pool, agent);
+            var declared = random.Next(2) == 0
+                ? RandomDeclaration(random, pool, agent)
+                : Redeclaration(random, pool, graph, agent);
 
             var outcome = GraphBuilder.Declare(graph, agent, declared);
 
@@ -62,6 +64,34 @@ public class GraphBuilderModelTests
                 .ToArray();
             return new TaskDefinition(name, agent, Owner, upstreams);
         }).ToArray();
+    }
+
+    /// <summary>The agent's current tasks again, some untouched, some with new details or upstreams, some dropped, plus new ones.</summary>
+    private static TaskDefinition[] Redeclaration(Random random, string[] pool, TaskGraph graph, string agent)
+    {
+        var tasks = new List<TaskDefinition>();
+        foreach (var name in graph.TasksOf(agent))
+        {
+            var task = State(graph, name).Definition;
+            switch (random.Next(10))
+            {
+                case < 5:
+                    tasks.Add(task with { Upstreams = task.Upstreams.ToArray() });
+                    break;
+                case < 7:
+                    tasks.Add(task with { Description = $"v{random.Next(1000)}", Upstreams = task.Upstreams.ToArray() });
+                    break;
+                case < 8:
+                    tasks.Add(task with { Upstreams = RandomDeclaration(random, [.. pool, name], agent).FirstOrDefault(t => t.Name == name)?.Upstreams ?? [] });
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var taken = tasks.Select(t => t.Name).ToHashSet();
+        tasks.AddRange(RandomDeclaration(random, pool, agent).Where(t => !taken.Contains(t.Name) && random.Next(3) == 0));
+        return [.. tasks.OrderBy(_ => random.Next())];
     }
 
     private static (string[] Refused, string[] States) Model(TaskGraph current, string agent, TaskDefinition[] declared)

@@ -438,6 +438,67 @@ public class GraphBuilderTests
     }
 
     [Fact]
+    public void Declare_UnchangedDeclaration_ReturnsTheCurrentGraph()
+    {
+        var first = Declare(TaskGraph.Empty, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("a", "b"), Task("b", "a"));
+
+        // Equal but not the same instances: what a restarted agent sends.
+        var second = Declare(first.Graph, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("a", "b"), Task("b", "a"));
+
+        Assert.Same(first.Graph, second.Graph);
+        Assert.Equal(first.Accepted, second.Accepted);
+        Assert.Equal(first.Refused, second.Refused);
+        Assert.Equal(first.Unresolved, second.Unresolved);
+    }
+
+    [Fact]
+    public void Declare_OnlyDetailsChanged_UpdatesTheDefinitionAndKeepsTheStatus()
+    {
+        var graph = Graph(Task("extract"), Task("load", "extract", "missing"));
+
+        var outcome = Declare(
+            graph,
+            AgentA,
+            Task("extract") with { Description = "v2", Cron = "0 * * * *" },
+            Task("load", "extract", "missing") with { Owner = "team-new" });
+
+        Assert.Equal("v2", State(outcome.Graph, "extract").Definition.Description);
+        Assert.Equal("0 * * * *", State(outcome.Graph, "extract").Definition.Cron);
+        Assert.Equal("team-new", State(outcome.Graph, "load").Definition.Owner);
+        Assert.Equal("upstream 'missing' is not declared by any agent", State(outcome.Graph, "load").Reason);
+        Assert.Empty(outcome.Graph.DownstreamOf("load"));
+        Assert.Equal(["load"], outcome.Graph.DownstreamOf("extract"));
+    }
+
+    [Fact]
+    public void Declare_ReorderedDeclaration_KeepsTheGraphAndTheNewOrder()
+    {
+        var graph = Graph(Task("extract"), Task("load", "extract"));
+
+        var outcome = Declare(graph, AgentA, Task("load", "extract"), Task("extract"));
+
+        Assert.Equal(["load", "extract"], outcome.Accepted);
+        Assert.Equal(["load", "extract"], outcome.Graph.TasksOf(AgentA));
+        Assert.Equal(Snapshot(graph), Snapshot(outcome.Graph));
+    }
+
+    [Fact]
+    public void Declare_UnchangedTaskOnANewCycle_RefusesEveryDeclaredTaskOnIt()
+    {
+        var graph = Graph(Task("a"), Task("b", "a"));
+
+        // 'b' is declared exactly as before; the new upstream of 'a' closes the cycle through it.
+        var outcome = Declare(graph, AgentA, Task("a", "b"), Task("b", "a"));
+
+        Assert.Empty(outcome.Accepted);
+        Assert.Equal("cycle: a -> b -> a", Reason(outcome, "a"));
+        Assert.Equal("cycle: b -> a -> b", Reason(outcome, "b"));
+        Assert.Equal(0, outcome.Graph.Count);
+        Assert.Empty(outcome.Graph.DownstreamOf("a"));
+        Assert.Empty(outcome.Graph.DownstreamOf("b"));
+    }
+
+    [Fact]
     public void Declare_EmptyDeclaration_RemovesTheAgentsTasks()
     {
         var graph = Declare(TaskGraph.Empty, AgentB, Task("report", "load")).Graph;

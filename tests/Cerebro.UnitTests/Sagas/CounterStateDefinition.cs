@@ -5,7 +5,7 @@ namespace Cerebro.UnitTests.Sagas;
 /// <summary>The endpoint policy the repository expects: retry on conflicts, outbox so a losing attempt's messages are dropped.</summary>
 public sealed class CounterStateDefinition : SagaDefinition<CounterState>
 {
-    private const int Concurrency = 16;
+    private static readonly int Concurrency = int.Parse(Environment.GetEnvironmentVariable("DIAG_C") ?? "16", System.Globalization.CultureInfo.InvariantCulture);
 
     public CounterStateDefinition()
     {
@@ -20,7 +20,11 @@ public sealed class CounterStateDefinition : SagaDefinition<CounterState>
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Handle<ConcurrencyException>();
-            r.Immediate(20);
+            var mode = Environment.GetEnvironmentVariable("DIAG_RETRY") ?? "imm20";
+            if (mode == "imm20") r.Immediate(20);
+            else if (mode == "imm100") r.Immediate(100);
+            else if (mode == "inc") r.Incremental(20, TimeSpan.Zero, TimeSpan.FromMilliseconds(10));
+            else if (mode == "exp") r.Exponential(20, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(5));
         });
         endpointConfigurator.UseInMemoryOutbox(context);
     }

@@ -1,0 +1,30 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Cerebro.IntegrationTests.Worker.Support;
+
+/// <summary>One message an agent sent to cerebro.events, as the fake Cerebro received it.</summary>
+public sealed record AgentEvent(
+    int Sequence,
+    string RoutingKey,
+    string? ContentType,
+    string? MessageId,
+    byte DeliveryMode,
+    IReadOnlyDictionary<string, object?> Headers,
+    JsonElement Body)
+{
+    public string? Type => Header(Cerebro.Contracts.Headers.Type);
+
+    public Guid? TaskRunId => Body.TryGetProperty("taskRunId", out var id) ? id.GetGuid() : null;
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value switch
+    {
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        null => null,
+        _ => value.ToString(),
+    } : null;
+
+    public string Text(string property) => Body.GetProperty(property).GetString()!;
+
+    public bool Is(string type, Guid taskRunId) => Type == type && TaskRunId == taskRunId;
+}
