@@ -55,8 +55,8 @@ wait_until() {
   done
 }
 
-healthy() { curl -fsS -o /dev/null --max-time 2 "$URL/health"; }
-agent_known() { curl -fsS --max-time 2 "$URL/api/agents" 2>/dev/null | grep -q "\"name\":\"$1\""; }
+healthy() { curl -fs -o /dev/null --max-time 2 "$URL/health"; }
+agent_known() { curl -fs --max-time 2 "$URL/api/agents" | grep -q "\"name\":\"$1\""; }
 
 ensure_database() {
   # The role from services.sh may create databases; Cerebro creates its schema itself.
@@ -85,11 +85,14 @@ start() {
   fi
   ensure_database
 
-  log "building ($CONFIGURATION)"
+  log "building ($CONFIGURATION, output in .artifacts/logs/build.log)"
   local project
+  : >"$LOGS/build.log"
   for project in Cerebro.Server TaskServerA TaskServerB; do
-    dotnet build "src/$project" -c "$CONFIGURATION" -nologo -v quiet -clp:NoSummary ||
-      die "the build of src/$project failed"
+    if ! dotnet build "src/$project" -c "$CONFIGURATION" -nologo >>"$LOGS/build.log" 2>&1; then
+      grep -E ': (error|warning) ' "$LOGS/build.log" | sort -u >&2 || tail -n 30 "$LOGS/build.log" >&2
+      die "the build of src/$project failed (.artifacts/logs/build.log)"
+    fi
   done
 
   local out=bin/$CONFIGURATION/net10.0

@@ -52,6 +52,8 @@ dotnet build Cerebro.sln -c Release -nologo
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+# The integration tests' process logs of earlier runs (one folder per test); scripts/run-local.sh's files stay.
+if [[ -d .artifacts/logs ]]; then find .artifacts/logs -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +; fi
 declare -A exit_codes=()
 for project in "${PROJECTS[@]}"; do
   name=$(basename "$project")
@@ -115,9 +117,13 @@ for i in range(0, len(argv), 3):
         print(f"  failed: {failed}")
     for key in totals:
         totals[key] += counts[key]
+    # What the run itself reported: a crashed or hung test host, and with --blame the tests it was running.
+    for info in root.iterfind("t:ResultSummary/t:RunInfos/t:RunInfo", NS):
+        if info.get("outcome") in ("Error", "Failed"):
+            text = (info.findtext("t:Text", "", NS) or "").strip().splitlines()
+            print(f"  run error: {' | '.join(line.strip() for line in text[:3])}")
     if exit_code != 0 and counts["failed"] == 0:
-        # Non-zero without a failed test: the host crashed or aborted (see the run messages above the summary).
-        problems.append(f"{name}: the test run ended with exit code {exit_code} ({run_outcome}) without a failed test")
+        problems.append(f"{name}: the test run crashed or was aborted (exit code {exit_code}, outcome {run_outcome}, no failed test)")
 
 if totals["failed"]:
     problems.append(f"{totals['failed']} test(s) failed")

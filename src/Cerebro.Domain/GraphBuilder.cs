@@ -12,8 +12,10 @@ public static class GraphBuilder
 {
     /// <summary>
     /// Replaces every task of <paramref name="agent"/> in <paramref name="current"/> with the acceptable tasks of
-    /// <paramref name="declared"/>. Idempotent: the same declaration twice gives the same graph. Each declared
-    /// task's <see cref="TaskDefinition.Agent"/> is set to <paramref name="agent"/>.
+    /// <paramref name="declared"/>. Idempotent: the same declaration twice gives the same graph (the same instance
+    /// when nothing changed). Each declared task's <see cref="TaskDefinition.Agent"/> is set to <paramref name="agent"/>.
+    /// A task whose definition and status did not change keeps its <see cref="TaskState"/> instance, so a caller can
+    /// find what to persist by reference comparison instead of comparing every task.
     /// </summary>
     /// <param name="current">The graph before the declaration; not changed.</param>
     /// <param name="agent">The declaring agent (see <see cref="Names.IsValidAgentName"/>).</param>

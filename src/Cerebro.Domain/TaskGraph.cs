@@ -60,11 +60,10 @@ public sealed class TaskGraph
     {
         ArgumentNullException.ThrowIfNull(accepted);
 
-        var tasks = accepted is IReadOnlyCollection<TaskDefinition> sized
-            ? new Dictionary<string, TaskState>(sized.Count, StringComparer.Ordinal)
-            : new Dictionary<string, TaskState>(StringComparer.Ordinal);
+        var capacity = accepted.TryGetNonEnumeratedCount(out var count) ? count : 0;
+        var tasks = new Dictionary<string, TaskState>(capacity, StringComparer.Ordinal);
         var agentLists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var definitions = new List<TaskDefinition>(tasks.Capacity);
+        var definitions = new List<TaskDefinition>(capacity);
         foreach (var definition in accepted)
         {
             if (!tasks.TryAdd(definition.Name, new TaskState(definition, TaskStatus.Runnable, null)))

@@ -3,10 +3,11 @@ using System.Text;
 namespace Cerebro.Domain.Internal;
 
 /// <summary>
-/// Finds the newly declared tasks that lie on a dependency cycle and names a cycle through each.
-/// A task is on a cycle exactly when its strongly connected component has more than one task, so one pass of
-/// Tarjan's algorithm (iterative: chains can be 100,000 long) finds them all. Since the graph without the new tasks
-/// was acyclic, removing these leaves it acyclic: no second round is needed.
+/// Finds the declared tasks that lie on a dependency cycle and names a cycle through each.
+/// A task is on a cycle exactly when its strongly connected component has more than one task (self-dependencies
+/// are refused earlier), so one pass of Tarjan's algorithm (iterative: chains can be 100,000 long) finds them all.
+/// Every cycle holds a declared task, since the graph before the declaration was acyclic; so removing the declared
+/// tasks of every cyclic component leaves the graph acyclic, and no second round is needed.
 /// </summary>
 internal static class CycleFinder
 {
@@ -16,8 +17,8 @@ internal static class CycleFinder
     private const int ShownTail = 3;
 
     /// <summary>
-    /// Returns, per region task, the cycle reason when it is new (<paramref name="declarationIndex"/> is not -1)
-    /// and on a cycle; null when no new task is on a cycle.
+    /// Returns, per region task, the cycle reason when it is declared (<paramref name="declarationIndex"/> is not -1)
+    /// and on a cycle; null when no declared task is on a cycle.
     /// </summary>
     public static string?[]? Find(Region region, int[] declarationIndex)
     {

@@ -6,7 +6,7 @@ namespace Cerebro.Domain.Internal;
 /// </summary>
 internal static class StatusEvaluator
 {
-    private const string MissingPrefix = "upstream '";
+    private const string UpstreamPrefix = "upstream '";
     private const string MissingSuffix = "' is not declared by any agent";
     private const string UnresolvedSuffix = "' is unresolved";
 
@@ -116,14 +116,14 @@ internal static class StatusEvaluator
         tasks[definition.Name] = previous with
         {
             Status = TaskStatus.Unresolved,
-            Reason = string.Concat(MissingPrefix, culprit, suffix),
+            Reason = string.Concat(UpstreamPrefix, culprit, suffix),
         };
     }
 
     private static bool Says(string? reason, string culprit, string suffix) =>
         reason is not null
-        && reason.Length == MissingPrefix.Length + culprit.Length + suffix.Length
-        && reason.StartsWith(MissingPrefix, StringComparison.Ordinal)
+        && reason.Length == UpstreamPrefix.Length + culprit.Length + suffix.Length
+        && reason.StartsWith(UpstreamPrefix, StringComparison.Ordinal)
         && reason.EndsWith(suffix, StringComparison.Ordinal)
-        && reason.AsSpan(MissingPrefix.Length, culprit.Length).SequenceEqual(culprit);
+        && reason.AsSpan(UpstreamPrefix.Length, culprit.Length).SequenceEqual(culprit);
 }

@@ -31,7 +31,7 @@ public static class CerebroHostingExtensions
         }, ServiceLifetime.Scoped);
 
         services.AddSingleton<GraphStore>();
-        services.AddSingleton<IgnoredMessageLog>();
+        services.AddScoped<IgnoredMessageLog>();
         services.AddScoped<DeclarationService>();
         services.AddScoped<RunLauncher>();
         services.AddHostedService<DatabaseInitializer>();

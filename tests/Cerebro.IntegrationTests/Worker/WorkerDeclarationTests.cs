@@ -153,6 +153,32 @@ public sealed class WorkerDeclarationTests(WorkerBrokerFixture broker, ITestOutp
     }
 
     [Fact]
+    public async Task LostConnection_IsReestablished_AndTheTasksAreDeclaredAgainWithTheSameInstance()
+    {
+        var agent = WorkerHost.NewAgentName("reconnect");
+        var tasks = new TestTasks();
+        await using var cerebro = await FakeCerebro.StartAsync(broker.AmqpUri, agent);
+        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, agent, output, tasks.AddTo);
+        var first = await cerebro.WaitForAsync(MessageTypes.ServerReady);
+
+        // The management API lists a new connection a moment after it opens: poll until the worker's is closed.
+        var deadline = DateTime.UtcNow + FakeCerebro.DefaultWait;
+        while (await broker.CloseConnectionsExceptAsync("fake-cerebro-") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the worker's connection never showed up in the management API");
+            await Task.Delay(200);
+        }
+
+        var again = await cerebro.WaitForAsync(e => e.Type == MessageTypes.ServerReady && e.Sequence > first.Sequence,
+            "server.ready after the reconnection", TimeSpan.FromSeconds(60));
+        Assert.Equal(worker.Status.Instance, again.Body.GetProperty("instance").GetGuid());
+
+        var invoke = WorkerHost.Invoke("echo");
+        await cerebro.InvokeAsync(invoke);
+        await cerebro.WaitForAsync(MessageTypes.TaskCompleted, invoke.TaskRunId);
+    }
+
+    [Fact]
     public async Task UnknownMessageType_IsMovedToTheErrorQueue()
     {
         var agent = WorkerHost.NewAgentName("unknown");

@@ -39,7 +39,7 @@ public class GraphBuilderTests
     }
 
     [Fact]
-    public void Declare_TaskNameOf128Characters_AcceptsIt_And129_RefusesIt()
+    public void Declare_TaskNameLength_AcceptsUpTo128Characters()
     {
         var longest = "a" + new string('.', 126) + "z";
         var tooLong = longest + "z";
@@ -62,7 +62,7 @@ public class GraphBuilderTests
     }
 
     [Fact]
-    public void Declare_OwnerOf128Characters_AcceptsIt_And129_RefusesIt()
+    public void Declare_OwnerLength_AcceptsUpTo128Characters()
     {
         var outcome = Declare(
             TaskGraph.Empty,
@@ -440,15 +440,31 @@ public class GraphBuilderTests
     [Fact]
     public void Declare_UnchangedDeclaration_ReturnsTheCurrentGraph()
     {
-        var first = Declare(TaskGraph.Empty, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("a", "b"), Task("b", "a"));
+        var first = Declare(TaskGraph.Empty, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("bad", "bad"));
 
         // Equal but not the same instances: what a restarted agent sends.
-        var second = Declare(first.Graph, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("a", "b"), Task("b", "a"));
+        var second = Declare(first.Graph, AgentA, Task("extract"), Task("load", "extract", "missing"), Task("bad", "bad"));
 
         Assert.Same(first.Graph, second.Graph);
         Assert.Equal(first.Accepted, second.Accepted);
         Assert.Equal(first.Refused, second.Refused);
         Assert.Equal(first.Unresolved, second.Unresolved);
+    }
+
+    [Fact]
+    public void Declare_TasksTheChangeDoesNotAffect_KeepTheirStateInstances()
+    {
+        var graph = Declare(TaskGraph.Empty, AgentB, Task("extract"), Task("audit"), Task("report", "load")).Graph;
+        graph = Declare(graph, AgentA, Task("load", "extract"), Task("index", "extract")).Graph;
+
+        var outcome = Declare(graph, AgentA, Task("load", "extract", "audit"), Task("index", "extract"));
+
+        foreach (var unchanged in new[] { "extract", "audit", "report", "index" })
+        {
+            Assert.Same(State(graph, unchanged), State(outcome.Graph, unchanged));
+        }
+
+        Assert.NotSame(State(graph, "load"), State(outcome.Graph, "load"));
     }
 
     [Fact]
@@ -567,7 +583,7 @@ public class GraphBuilderTests
     }
 
     [Fact]
-    public void Declare_UpdatesDownstreamOf()
+    public void Declare_TasksAddedThenDropped_UpdatesDownstreamOf()
     {
         var graph = Declare(TaskGraph.Empty, AgentB, Task("report", "load"), Task("audit", "load")).Graph;
         graph = Declare(graph, AgentA, Task("load"), Task("index", "load")).Graph;

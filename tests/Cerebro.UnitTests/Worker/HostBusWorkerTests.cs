@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Worker;
+using Cerebro.Worker.Internal;
 using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,7 @@ public sealed class HostBusWorkerTests
     {
         var inbox = new Inbox();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders().AddConsole();
+        builder.Logging.ClearProviders();
 
         // Registered before AddMassTransit on purpose: the worker must not depend on the order of hosted services.
         builder.Services.AddCerebroWorker(o => o.Agent = Agent).UseHostBus()
@@ -79,8 +80,13 @@ public sealed class HostBusWorkerTests
         Assert.Equal(invoke.TaskRunId, completed.Body.GetProperty("taskRunId").GetGuid());
         Assert.Equal("in memory", completed.Body.GetProperty("result").GetProperty("echoed").GetString());
 
+        // The worker's shutdown step on its own: stopping the whole host would also stop the in-memory endpoint
+        // that is to receive server.stopping, and drop it if the bus stops first.
+        var worker = host.Services.GetServices<IHostedService>().OfType<CerebroWorkerService>().Single();
+        await worker.StoppingAsync(CancellationToken.None);
+        var stopping = await inbox.WaitForAsync(MessageTypes.ServerStopping);
+        Assert.Equal(status.Instance, stopping.Body.GetProperty("instance").GetGuid());
         await host.StopAsync();
-        await inbox.WaitForAsync(MessageTypes.ServerStopping);
     }
 
     private sealed record Received(string Type, string Sender, string? ContentType, JsonElement Body);

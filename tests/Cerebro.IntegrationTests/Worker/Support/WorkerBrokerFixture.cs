@@ -52,5 +52,25 @@ public sealed class WorkerBrokerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Closes the broker connections of the virtual host whose client-provided name does not start with the prefix.</summary>
+    public async Task<int> CloseConnectionsExceptAsync(string keepPrefix)
+    {
+        using var response = await _management.GetAsync($"vhosts/{Uri.EscapeDataString(VirtualHost)}/connections");
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var closed = 0;
+        foreach (var connection in json.RootElement.EnumerateArray())
+        {
+            var clientName = connection.TryGetProperty("client_properties", out var properties)
+                && properties.TryGetProperty("connection_name", out var value) ? value.GetString() : null;
+            if (clientName?.StartsWith(keepPrefix, StringComparison.Ordinal) == true)
+                continue;
+            (await _management.DeleteAsync($"connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}")).EnsureSuccessStatusCode();
+            closed++;
+        }
+
+        return closed;
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

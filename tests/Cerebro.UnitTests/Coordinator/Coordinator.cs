@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using Cerebro.Server.Api;
+using Cerebro.Server.Deadlines;
+using Cerebro.Server.Persistence;
+using Cerebro.Server.Recovery;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit.Abstractions;
+
+namespace Cerebro.UnitTests.Coordinator;
+
+/// <summary>
+/// One coordinator per test, on a SQLite file of its own (deleted at the end), with the manual clock, the HTTP API's
+/// client, fake agents on the same bus, and the background loops at hand.
+/// </summary>
+public sealed class Coordinator : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2031, 3, 3, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly string _sqlitePath;
+    private readonly CoordinatorFactory _factory;
+    private readonly List<FakeAgent> _agents = [];
+
+    private Coordinator(ITestOutputHelper? output, string environment)
+    {
+        _sqlitePath = Path.Combine(Path.GetTempPath(), $"cerebro-coordinator-{Guid.NewGuid():N}.db");
+        Clock = new ManualTimeProvider(Start);
+        Logs = new LogSink(output);
+        _factory = new CoordinatorFactory(_sqlitePath, Clock, Logs, environment);
+    }
+
+    public ManualTimeProvider Clock { get; }
+
+    public LogSink Logs { get; }
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public IServiceProvider Services => _factory.Services;
+
+    public string SqlitePath => _sqlitePath;
+
+    public static async Task<Coordinator> StartAsync(ITestOutputHelper? output, string environment = "Production")
+    {
+        var coordinator = new Coordinator(output, environment);
+        try
+        {
+            coordinator.Http = coordinator._factory.CreateClient();
+            var health = await coordinator.Http.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            return coordinator;
+        }
+        catch
+        {
+            await coordinator.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<FakeAgent> AgentAsync(string name)
+    {
+        var agent = await FakeAgent.ConnectAsync(Services, name);
+        _agents.Add(agent);
+        return agent;
+    }
+
+    public Task<HttpResponseMessage> PostRunAsync(string task, object? parameters = null) =>
+        Http.PostAsJsonAsync("/api/runs", new { task, parameters });
+
+    public async Task<Guid> StartRunAsync(string task, object? parameters = null)
+    {
+        var response = await PostRunAsync(task, parameters);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted,
+            $"POST /api/runs for '{task}' answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var started = await response.Content.ReadFromJsonAsync<RunStarted>();
+        return started!.RunId;
+    }
+
+    public async Task<RunView> GetRunAsync(Guid runId) =>
+        (await Http.GetFromJsonAsync<RunView>($"/api/runs/{runId}"))!;
+
+    public Task<RunView> WaitForRunAsync(Guid runId, Func<RunView, bool> done, string what) =>
+        Eventually.UntilAsync(() => GetRunAsync(runId), done, what);
+
+    public Task<RunView> WaitForRunStatusAsync(Guid runId, string status) =>
+        WaitForRunAsync(runId, r => r.Status == status, $"run {runId} {status}");
+
+    public async Task<TaskRunView> WaitForTaskRunAsync(Guid runId, string task, string state)
+    {
+        var run = await WaitForRunAsync(runId, r => TaskRun(r, task).State == state, $"'{task}' {state} in run {runId}");
+        return TaskRun(run, task);
+    }
+
+    public static TaskRunView TaskRun(RunView run, string task) =>
+        run.Tasks.SingleOrDefault(t => t.Task == task)
+        ?? throw new InvalidOperationException($"run {run.RunId} has no task run of '{task}': {string.Join(", ", run.Tasks.Select(t => t.Task))}");
+
+    public async Task<IReadOnlyList<TaskView>> GetTasksAsync() =>
+        (await Http.GetFromJsonAsync<List<TaskView>>("/api/tasks"))!;
+
+    public async Task<TaskView?> GetTaskAsync(string name)
+    {
+        var response = await Http.GetAsync($"/api/tasks/{name}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<TaskView>();
+    }
+
+    public async Task<IReadOnlyList<AgentView>> GetAgentsAsync() =>
+        (await Http.GetFromJsonAsync<List<AgentView>>("/api/agents"))!;
+
+    public async Task<IReadOnlyList<IgnoredMessageView>> GetIgnoredMessagesAsync(Guid? runId = null) =>
+        (await Http.GetFromJsonAsync<List<IgnoredMessageView>>(runId is null ? "/api/ignored-messages" : $"/api/ignored-messages?runId={runId}"))!;
+
+    public async Task<IgnoredMessageView> WaitForIgnoredAsync(Guid messageId)
+    {
+        var rows = await Eventually.UntilAsync(() => GetIgnoredMessagesAsync(), rows => rows.Any(r => r.MessageId == messageId),
+            $"message {messageId} recorded as ignored or rejected");
+        return rows.Single(r => r.MessageId == messageId);
+    }
+
+    /// <summary>One pass of the deadline sweeper that the host runs, as its timer would.</summary>
+    public Task<int> SweepDeadlinesAsync() =>
+        Services.GetServices<IHostedService>().OfType<DeadlineSweeper>().Single().SweepOnceAsync(CancellationToken.None);
+
+    /// <summary>One pass of the host's stall recovery.</summary>
+    public Task RecoverAsync() =>
+        Services.GetServices<IHostedService>().OfType<StallRecovery>().Single().RecoverOnceAsync(CancellationToken.None);
+
+    public async Task<T> QueryAsync<T>(Func<CerebroDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<CerebroDbContext>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents)
+            await agent.StopAsync();
+        Http?.Dispose();
+        await _factory.DisposeAsync();
+
+        // The coordinator's connection string, so exactly its pooled connections close and the file can go.
+        using (var connection = new SqliteConnection($"Data Source={_sqlitePath};Cache=Shared;Default Timeout=30"))
+            SqliteConnection.ClearPool(connection);
+        foreach (var file in new[] { _sqlitePath, _sqlitePath + "-journal", _sqlitePath + "-wal", _sqlitePath + "-shm" })
+            File.Delete(file);
+    }
+}
