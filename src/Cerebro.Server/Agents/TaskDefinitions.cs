@@ -10,7 +10,7 @@ internal static class TaskDefinitions
 {
     public static TaskDefinition FromDeclaration(string agent, TaskDeclaration declaration) =>
         new(declaration.Name, agent, declaration.Owner,
-            declaration.Upstreams.Select(u => new Upstream(u.Task, ToSpan(u.FreshWithinSeconds))).ToList(),
+            (declaration.Upstreams ?? []).Select(u => new Upstream(u.Task, ToSpan(u.FreshWithinSeconds))).ToList(),
             declaration.Cron,
             declaration.Timeouts is { } t ? new TaskTimeoutOverrides(ToSpan(t.AckSeconds), ToSpan(t.StartSeconds), ToSpan(t.CompleteSeconds)) : null,
             declaration.Description);
@@ -42,5 +42,11 @@ internal static class TaskDefinitions
 
     public static string StatusName(Domain.TaskStatus status) => status == Domain.TaskStatus.Runnable ? "runnable" : "unresolved";
 
-    private static TimeSpan? ToSpan(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+    // A value no TimeSpan can hold becomes a negative span, which the graph builder refuses with a reason.
+    private static TimeSpan? ToSpan(double? seconds) => seconds switch
+    {
+        null => null,
+        { } s when double.IsFinite(s) && Math.Abs(s) < TimeSpan.MaxValue.TotalSeconds => TimeSpan.FromSeconds(s),
+        _ => TimeSpan.MinValue,
+    };
 }

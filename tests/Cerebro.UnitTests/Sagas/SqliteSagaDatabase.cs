@@ -10,8 +10,7 @@ public sealed class SqliteSagaDatabase : IDisposable
 
     public SqliteSagaDatabase()
     {
-        // No pooling, so no connection outlives the test and the file can be deleted.
-        ConnectionString = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString();
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = _path }.ToString();
         using var db = CreateContext();
         db.Database.EnsureCreated();
     }
@@ -23,6 +22,9 @@ public sealed class SqliteSagaDatabase : IDisposable
 
     public void Dispose()
     {
+        // Pooled connections keep the file open; close them so it can be deleted.
+        using (var connection = new SqliteConnection(ConnectionString))
+            SqliteConnection.ClearPool(connection);
         foreach (var file in new[] { _path, _path + "-journal", _path + "-wal", _path + "-shm" })
             File.Delete(file);
     }

@@ -7,8 +7,8 @@ namespace Cerebro.Server.Persistence.Sagas;
 
 /// <summary>
 /// One message's view of the saga table: loads the instance tracked, and writes it back with a single SaveChanges whose
-/// WHERE clause carries the loaded version. Conflicts surface as <see cref="ConcurrencyException"/> so the endpoint's
-/// retry policy runs the message again on fresh state.
+/// WHERE clause carries the loaded version. Conflicts surface as <see cref="ConcurrencyException"/>, after a short
+/// jittered wait (<see cref="SagaConflictBackoff"/>), so the endpoint's retry policy runs the message again on fresh state.
 /// </summary>
 internal sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
@@ -20,17 +20,19 @@ internal sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> :
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly DbContext _dbContext;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    private readonly TimeProvider _timeProvider;
 
     // A query may hand several instances to the pipe; a DbContext must never run two SaveChanges at once.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public EfCoreSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<DbContext, TSaga> factory)
+        ISagaConsumeContextFactory<DbContext, TSaga> factory, TimeProvider timeProvider)
         : base(consumeContext, dbContext)
     {
         _dbContext = dbContext;
         _consumeContext = consumeContext;
         _factory = factory;
+        _timeProvider = timeProvider;
     }
 
     public void Dispose() => _writeGate.Dispose();
@@ -116,39 +118,53 @@ internal sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> :
 
     private async Task WriteAsync(TSaga saga, bool inserting, Action<TSaga> stage)
     {
+        Exception? conflict;
         await _writeGate.WaitAsync(CancellationToken).ConfigureAwait(false);
+        try
+        {
+            conflict = await TryWriteAsync(saga, inserting, stage).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        if (conflict is null)
+            return;
+
+        await Task.Delay(SagaConflictBackoff.Next(_consumeContext.GetRetryAttempt()), _timeProvider, CancellationToken).ConfigureAwait(false);
+        throw new ConcurrencyException(
+            inserting
+                ? $"{typeof(TSaga).Name} {saga.CorrelationId} was inserted by another writer at the same time."
+                : $"{typeof(TSaga).Name} {saga.CorrelationId} was changed or removed by another writer since it was loaded.",
+            typeof(TSaga), saga.CorrelationId, conflict);
+    }
+
+    /// <summary>Saves; returns EF's exception when the write lost a race, throws anything else.</summary>
+    private async Task<Exception?> TryWriteAsync(TSaga saga, bool inserting, Action<TSaga> stage)
+    {
         try
         {
             stage(saga);
             await _dbContext.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (DbUpdateConcurrencyException ex)
         {
             Forget(saga);
-            throw new ConcurrencyException(
-                $"{typeof(TSaga).Name} {saga.CorrelationId} was changed or removed by another writer since it was loaded.",
-                typeof(TSaga), saga.CorrelationId, ex);
+            return ex;
         }
         catch (DbUpdateException ex) when (inserting)
         {
             Forget(saga);
             if (await SagaQueries.ExistsAsync<TSaga>(_dbContext, saga.CorrelationId, CancellationToken).ConfigureAwait(false))
-            {
-                throw new ConcurrencyException(
-                    $"{typeof(TSaga).Name} {saga.CorrelationId} was inserted by another writer at the same time.",
-                    typeof(TSaga), saga.CorrelationId, ex);
-            }
-
+                return ex;
             throw;
         }
         catch
         {
             Forget(saga);
             throw;
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 

@@ -18,11 +18,14 @@ internal sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext> :
 {
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
     private readonly TDbContext _dbContext;
+    private readonly TimeProvider _timeProvider;
 
-    public EfCoreSagaRepositoryContextFactory(TDbContext dbContext, ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory)
+    public EfCoreSagaRepositoryContextFactory(TDbContext dbContext, ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+        TimeProvider? timeProvider = null)
     {
         _dbContext = dbContext;
         _consumeContextFactory = consumeContextFactory;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     public void Probe(ProbeContext context)
@@ -37,7 +40,7 @@ internal sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext> :
     {
         SagaVersioning.EnsureMapped<TSaga>(_dbContext);
 
-        using var repositoryContext = new EfCoreSagaRepositoryContext<TSaga, T>(_dbContext, context, _consumeContextFactory);
+        using var repositoryContext = new EfCoreSagaRepositoryContext<TSaga, T>(_dbContext, context, _consumeContextFactory, _timeProvider);
         await next.Send(repositoryContext).ConfigureAwait(false);
     }
 
@@ -48,7 +51,7 @@ internal sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext> :
 
         var instances = await SagaQueries.QueryTrackedAsync(_dbContext, query, context.CancellationToken).ConfigureAwait(false);
 
-        using var repositoryContext = new EfCoreSagaRepositoryContext<TSaga, T>(_dbContext, context, _consumeContextFactory);
+        using var repositoryContext = new EfCoreSagaRepositoryContext<TSaga, T>(_dbContext, context, _consumeContextFactory, _timeProvider);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
     }
 

@@ -20,7 +20,7 @@ public sealed class CerebroCluster : IAsyncDisposable
     public const string TaskServerPy = "task-server-py";
 
     /// <summary>How long a process may take to come up or an agent to be declared, on a loaded CI machine.</summary>
-    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>How long a short run may take to end, on a loaded CI machine.</summary>
     public static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
