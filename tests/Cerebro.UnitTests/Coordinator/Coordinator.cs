@@ -114,12 +114,20 @@ public sealed class Coordinator : IAsyncDisposable
     public async Task<IReadOnlyList<IgnoredMessageView>> GetIgnoredMessagesAsync(Guid? runId = null) =>
         (await Http.GetFromJsonAsync<List<IgnoredMessageView>>(runId is null ? "/api/ignored-messages" : $"/api/ignored-messages?runId={runId}"))!;
 
-    public async Task<IgnoredMessageView> WaitForIgnoredAsync(Guid messageId)
+    /// <summary>Waits for the record of a message the agent sent, found by the agent's own message id.</summary>
+    public Task<IgnoredMessageView> WaitForIgnoredAsync(Guid messageId) =>
+        WaitForIgnoredAsync(r => r.MessageId == messageId, $"message {messageId}");
+
+    public async Task<IgnoredMessageView> WaitForIgnoredAsync(Func<IgnoredMessageView, bool> match, string what)
     {
-        var rows = await Eventually.UntilAsync(() => GetIgnoredMessagesAsync(), rows => rows.Any(r => r.MessageId == messageId),
-            $"message {messageId} recorded as ignored or rejected");
-        return rows.Single(r => r.MessageId == messageId);
+        var rows = await Eventually.UntilAsync(() => GetIgnoredMessagesAsync(), rows => rows.Any(match),
+            $"{what} recorded as ignored or rejected");
+        return rows.Single(match);
     }
+
+    /// <summary>Waits for the record of a task event about <paramref name="taskRunId"/> (Cerebro's copy of the event may carry its own message id).</summary>
+    public Task<IgnoredMessageView> WaitForIgnoredEventAsync(Guid taskRunId, string type) =>
+        WaitForIgnoredAsync(r => r.TaskRunId == taskRunId && r.Type == type, $"{type} of task run {taskRunId}");
 
     /// <summary>One pass of the deadline sweeper that the host runs, as its timer would.</summary>
     public Task<int> SweepDeadlinesAsync() =>

@@ -25,6 +25,9 @@ public static class Eventually
         value switch
         {
             null => "null",
+            Server.Api.RunView run => $"run {run.RunId} {run.Status}: "
+                + string.Join(", ", run.Tasks.Select(t => $"{t.Task}={t.State}{(t.Error is null ? "" : $" ({t.Error.Message})")}"
+                    + (t.WaitingFor.Count > 0 ? $" waiting for [{string.Join(",", t.WaitingFor)}]" : ""))),
             System.Collections.IEnumerable items and not string => "[" + string.Join(", ", items.Cast<object?>()) + "]",
             _ => value.ToString() ?? "",
         };

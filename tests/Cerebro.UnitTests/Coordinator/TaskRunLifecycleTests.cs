@@ -136,8 +136,8 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(completed.Result!.Value.GetProperty("fast").GetBoolean());
         await _cerebro.WaitForRunStatusAsync(runId, "succeeded");
 
-        var late = await _agent.StartedAsync(invoke);
-        var ignored = await _cerebro.WaitForIgnoredAsync(late);
+        await _agent.StartedAsync(invoke);
+        var ignored = await _cerebro.WaitForIgnoredEventAsync(invoke.TaskRunId, MessageTypes.TaskStarted);
         Assert.Equal(("ignored", "task.started", "agent-a"), (ignored.Disposition, ignored.Type, ignored.Sender));
         Assert.Equal((runId, invoke.TaskRunId), (ignored.RunId, ignored.TaskRunId));
         Assert.Contains("late or duplicate", ignored.Reason);
@@ -156,9 +156,9 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
         await _cerebro.WaitForRunStatusAsync(runId, "succeeded");
 
         _cerebro.Clock.Advance(TimeSpan.FromMinutes(1));
-        var duplicate = await _agent.CompletedAsync(invoke, new { value = 2 });
+        await _agent.CompletedAsync(invoke, new { value = 2 });
 
-        var ignored = await _cerebro.WaitForIgnoredAsync(duplicate);
+        var ignored = await _cerebro.WaitForIgnoredEventAsync(invoke.TaskRunId, MessageTypes.TaskCompleted);
         Assert.Equal(("ignored", "task.completed"), (ignored.Disposition, ignored.Type));
         Assert.Equal($"'TaskCompleted' does not apply to task run {invoke.TaskRunId} of 'once' in state completed (late or duplicate)", ignored.Reason);
         Assert.Equal(invoke.TaskRunId, ignored.TaskRunId);
@@ -180,9 +180,9 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
         var runId = await _cerebro.StartRunAsync("mine");
         var invoke = await _agent.WaitForInvokeAsync("mine", runId);
 
-        var foreign = await intruder.CompletedAsync(invoke, new { stolen = true });
+        await intruder.CompletedAsync(invoke, new { stolen = true });
 
-        var ignored = await _cerebro.WaitForIgnoredAsync(foreign);
+        var ignored = await _cerebro.WaitForIgnoredEventAsync(invoke.TaskRunId, MessageTypes.TaskCompleted);
         Assert.Equal(("ignored", "agent-b"), (ignored.Disposition, ignored.Sender));
         Assert.Equal($"sent by agent 'agent-b', but task run {invoke.TaskRunId} of 'mine' belongs to agent 'agent-a'", ignored.Reason);
         var taskRun = Coordinator.TaskRun(await _cerebro.GetRunAsync(runId), "mine");
@@ -206,13 +206,28 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
             AckTimeoutSeconds = 10,
         };
 
-        var message = await _agent.StartedAsync(made);
+        await _agent.StartedAsync(made);
 
-        var ignored = await _cerebro.WaitForIgnoredAsync(message);
+        var ignored = await _cerebro.WaitForIgnoredEventAsync(made.TaskRunId, MessageTypes.TaskStarted);
         Assert.Equal(("ignored", "task.started", "agent-a"), (ignored.Disposition, ignored.Type, ignored.Sender));
         Assert.Equal((made.RunId, made.TaskRunId), (ignored.RunId, ignored.TaskRunId));
         Assert.Equal($"no task run {made.TaskRunId} is known (task 'ghost', run {made.RunId})", ignored.Reason);
         Assert.Equal(0, await _cerebro.QueryAsync(db => db.TaskRuns.CountAsync()));
+    }
+
+    /// <summary>The agent knows its message only by its message_id: the ignored-messages list must show that id, not the id of Cerebro's internal copy.</summary>
+    [Fact]
+    public async Task IgnoredEvent_IsListedUnderTheAgentsMessageId()
+    {
+        await _agent.DeclareAsync(Task("mine"));
+        var intruder = await _cerebro.AgentAsync("agent-b");
+        var runId = await _cerebro.StartRunAsync("mine");
+        var invoke = await _agent.WaitForInvokeAsync("mine", runId);
+
+        var sent = await intruder.StartedAsync(invoke);
+
+        var ignored = await _cerebro.WaitForIgnoredEventAsync(invoke.TaskRunId, MessageTypes.TaskStarted);
+        Assert.Equal(sent, ignored.MessageId);
     }
 
     [Fact]

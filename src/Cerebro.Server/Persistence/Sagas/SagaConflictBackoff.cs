@@ -12,7 +12,9 @@ internal static class SagaConflictBackoff
 
     public static TimeSpan Next(int retryAttempt)
     {
-        var ceiling = Math.Min(MaxMilliseconds, BaseMilliseconds << Math.Clamp(retryAttempt, 0, 10));
+        var mode = Environment.GetEnvironmentVariable("DIAG_JITTER") ?? "exp";
+        var parts = mode.Split(':'); var b = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : BaseMilliseconds; var m = parts.Length > 2 ? int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) : MaxMilliseconds;
+        var ceiling = parts[0] == "exp" ? Math.Min(m, b << Math.Clamp(retryAttempt, 0, 10)) : int.Parse(mode, System.Globalization.CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(Random.Shared.Next(0, ceiling + 1));
     }
 }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cerebro.Contracts;
+using Xunit.Abstractions;
+using static Cerebro.UnitTests.Coordinator.TestTasks;
+
+namespace Cerebro.UnitTests.Coordinator;
+
+/// <summary>
+/// Messages that break the protocol: each is listed as rejected with the reason, and none is applied. Every case is a
+/// task.completed for a real invoked task run, broken in one way, so "not applied" is visible in the task run's state.
+/// </summary>
+public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private Coordinator _cerebro = null!;
+    private FakeAgent _agent = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cerebro = await Coordinator.StartAsync(output);
+        _agent = await _cerebro.AgentAsync("agent-a");
+    }
+
+    public async Task DisposeAsync() => await _cerebro.DisposeAsync();
+
+    [Theory]
+    [InlineData("missing required field", "the body of 'task.completed' is not valid: ")]
+    [InlineData("not json", "the body of 'task.completed' is not valid: ")]
+    [InlineData("unknown type", "unknown message type 'task.exploded'")]
+    [InlineData("missing type header", "the 'cerebro-type' header is missing")]
+    [InlineData("missing sender header", "the 'cerebro-sender' header is missing")]
+    [InlineData("missing protocol header", "the 'cerebro-protocol' header is missing")]
+    [InlineData("protocol version 2", "protocol version 2 is not supported; this Cerebro speaks version 1")]
+    [InlineData("protocol version not a number", "the 'cerebro-protocol' header 'one' is not an integer")]
+    [InlineData("sender is not the agent in the body", "the message names agent 'agent-a' but was sent by 'agent-z'")]
+    public async Task MalformedMessage_IsRejectedWithTheReason_AndNotApplied(string breakage, string reason)
+    {
+        await _agent.DeclareAsync(Task("target"));
+        var runId = await _cerebro.StartRunAsync("target");
+        var invoke = await _agent.WaitForInvokeAsync("target", runId);
+        var body = CompletedBody(invoke);
+
+        var sent = breakage switch
+        {
+            "missing required field" => await Send(Without(body, "attempt"), MessageTypes.TaskCompleted),
+            "not json" => await Send("{\"taskRunId\": ", MessageTypes.TaskCompleted),
+            "unknown type" => await Send(body.ToJsonString(), "task.exploded"),
+            "missing type header" => await Send(body.ToJsonString(), type: null),
+            "missing sender header" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, sender: null),
+            "missing protocol header" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, protocol: null),
+            "protocol version 2" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, protocol: 2),
+            "protocol version not a number" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, protocol: "one"),
+            "sender is not the agent in the body" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, sender: "agent-z"),
+            _ => throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null),
+        };
+
+        var rejected = await _cerebro.WaitForIgnoredAsync(sent);
+        Assert.Equal("rejected", rejected.Disposition);
+        Assert.StartsWith(reason, rejected.Reason);
+        Assert.False(string.IsNullOrEmpty(rejected.Body), "the rejected body is kept for whoever investigates");
+        var taskRun = Coordinator.TaskRun(await _cerebro.GetRunAsync(runId), "target");
+        Assert.Equal("invoked", taskRun.State);
+        Assert.Null(taskRun.Result);
+
+        // The queue goes on: the well-formed message after it is applied.
+        await _agent.CompletedAsync(invoke, new { good = true });
+        var completed = await _cerebro.WaitForTaskRunAsync(runId, "target", "completed");
+        Assert.True(completed.Result!.Value.GetProperty("good").GetBoolean());
+        Assert.Single(await _cerebro.GetIgnoredMessagesAsync());
+    }
+
+    private Task<Guid> Send(string json, string? type, string? sender = "agent-a", object? protocol = 1) =>
+        _agent.SendRawAsync(json, type, sender, protocol);
+
+    private JsonObject CompletedBody(InvokeTask invoke) =>
+        JsonSerializer.SerializeToNode(new TaskCompleted
+        {
+            TaskRunId = invoke.TaskRunId,
+            RunId = invoke.RunId,
+            Task = invoke.Task,
+            Attempt = invoke.Attempt,
+            Agent = _agent.Name,
+            At = _cerebro.Clock.GetUtcNow(),
+            Result = JsonSerializer.SerializeToElement(new { bad = true }),
+        }, WireJson.Options)!.AsObject();
+
+    private static string Without(JsonObject body, string property)
+    {
+        var copy = body.DeepClone().AsObject();
+        Assert.True(copy.Remove(property), $"the body has no '{property}'");
+        return copy.ToJsonString();
+    }
+}
