@@ -1,6 +1,7 @@
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
 using MassTransit;
+using Headers = Cerebro.Contracts.Headers;
 
 namespace Cerebro.Server.Hosting;
 
@@ -23,6 +24,10 @@ internal sealed class AgentEventConsumerDefinition : ConsumerDefinition<AgentEve
             r.Ignore<ProtocolViolationException>();
             r.Intervals(0, 10, 50, 100, 250, 500, 1000);
         });
+        // One agent's messages are applied in the order it sent them (a heartbeat never overtakes its server.ready);
+        // different agents still proceed in parallel.
+        var partition = endpointConfigurator.CreatePartitioner(ConcurrentMessageLimit ?? 32);
+        consumerConfigurator.Message<AgentMessage>(m => m.UsePartitioner(partition, c => c.Headers.Get<string>(Headers.Sender) ?? ""));
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
             rabbit.Bind(Topology.EventsExchange, b =>
             {

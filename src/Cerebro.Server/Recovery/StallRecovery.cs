@@ -88,6 +88,7 @@ public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOption
             .Where(r => !db.TaskRuns.Any(t => t.RunId == r.CorrelationId
                 && t.CurrentState != TaskRunStates.Completed && t.CurrentState != TaskRunStates.Error
                 && t.CurrentState != TaskRunStates.Blocked && t.CurrentState != TaskRunStates.Reused))
+            .OrderBy(r => r.CreatedAt)
             .Select(r => r.CorrelationId)
             .Take(BatchSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);

@@ -33,12 +33,14 @@ public sealed class FailureScenarioTests(ITestOutputHelper output)
         var dashboard = byTask["publish-dashboard"];
         Assert.Equal("blocked", dashboard.State);
         Assert.Contains("build-sales", dashboard.Error?.Message, StringComparison.Ordinal);
+        Assert.Equal("cerebro", dashboard.Error?.Source);
         Assert.Null(dashboard.InvokedAt);
         foreach (var task in new[] { "extract-customers", "extract-orders", "extract-products", "build-catalog" })
             Assert.Equal((task, "completed"), (task, byTask[task].State));
+        Assert.True(run.FinishedAt >= run.Tasks.Max(t => t.FinishedAt), "the run finished before its last task run");
 
         var notification = await teamB.WaitForAsync(m => m.Type == "task-run.errored" && m.Text("task") == "build-sales",
-            TimeSpan.FromSeconds(30), "task-run.errored for build-sales");
+            TimeSpan.FromSeconds(60), "task-run.errored for build-sales");
         output.WriteLine($"notification: {notification}");
         Assert.Equal("team-b.task-run.errored", notification.RoutingKey);
         Assert.Equal("cerebro", notification.Sender);

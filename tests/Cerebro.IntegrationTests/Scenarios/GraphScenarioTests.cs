@@ -12,7 +12,7 @@ namespace Cerebro.IntegrationTests.Scenarios;
 /// </summary>
 public sealed class GraphScenarioTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan VerdictTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan VerdictTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task DemoAgentsDeclare_TasksAndAgentsShowTheGraph()

@@ -44,6 +44,7 @@ public sealed class OrderScenarioTests(ITestOutputHelper output)
         Assert.All(run.Tasks.Where(t => t != last), t => Assert.True(t.FinishedAt <= last.InvokedAt,
             $"{t.Task} finished at {t.FinishedAt:O}, after publish-dashboard was invoked at {last.InvokedAt:O}"));
         Assert.Equal(last.InvokedAt, run.Tasks.Max(t => t.InvokedAt));
+        Assert.True(run.FinishedAt >= last.FinishedAt, $"the run finished at {run.FinishedAt:O}, before publish-dashboard at {last.FinishedAt:O}");
 
         // The agents' own output: each ran its own tasks, each task run exactly once.
         var executed = ExecutedLine.Of(a).Concat(ExecutedLine.Of(b)).Where(e => run.Tasks.Any(t => t.TaskRunId == e.TaskRunId)).ToList();
