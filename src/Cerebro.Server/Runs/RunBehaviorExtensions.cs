@@ -1,5 +1,7 @@
+using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.TaskRuns;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,13 +20,18 @@ internal static class RunBehaviorExtensions
         {
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
             var runId = context.Saga.CorrelationId;
+            // The finished message is sent before its task run's commit, so the store may not show it ended yet:
+            // the message itself is the authority for that one task run.
+            var reported = context.Message is TaskRunFinished finished ? finished : null;
+            var reportedId = reported?.TaskRunId ?? Guid.Empty;
             var counts = await db.TaskRuns.AsNoTracking()
-                .Where(t => t.RunId == runId)
+                .Where(t => t.RunId == runId && t.CorrelationId != reportedId)
                 .GroupBy(t => t.CurrentState)
                 .Select(g => new { State = g.Key, Count = g.Count() })
                 .ToListAsync(context.CancellationToken).ConfigureAwait(false);
             var open = counts.Where(c => !TaskRunStates.IsTerminal(c.State)).Sum(c => c.Count);
-            var failed = counts.Where(c => c.State is TaskRunStates.Error or TaskRunStates.Blocked).Sum(c => c.Count);
+            var failed = counts.Where(c => c.State is TaskRunStates.Error or TaskRunStates.Blocked).Sum(c => c.Count)
+                + (reported?.State is TaskRunStates.Error or TaskRunStates.Blocked ? 1 : 0);
             context.GetOrAddPayload(() => new RunTally(open, failed));
         });
 
@@ -38,7 +45,8 @@ internal static class RunBehaviorExtensions
 
     public static EventActivityBinder<RunState, T> RecordEnd<T>(this EventActivityBinder<RunState, T> binder)
         where T : class =>
-        binder.Then(context => context.Saga.FinishedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow().UtcDateTime);
+        binder.Then(context => context.Saga.FinishedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow().UtcDateTime)
+            .Then(RunTelemetry.Ended);
 
     private sealed record RunTally(int Open, int Failed);
 }

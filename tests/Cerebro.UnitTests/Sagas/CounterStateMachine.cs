@@ -35,7 +35,6 @@ public sealed class CounterStateMachine : MassTransitStateMachine<CounterState>
                     // Stands in for a behaviour's real I/O. Microsoft.Data.Sqlite completes its async calls synchronously,
                     // so without a yield the in-memory transport would never overlap two messages.
                     await Task.Yield();
-                    var a = c.GetRetryAttempt(); lock (typeof(CounterState)) DiagMaxAttempt = Math.Max(DiagMaxAttempt, a);
                     c.Saga.Count++;
                 })
                 .Publish(c => new CounterIncremented(c.Saga.CorrelationId, c.Saga.Count)),
@@ -47,7 +46,6 @@ public sealed class CounterStateMachine : MassTransitStateMachine<CounterState>
         SetCompletedWhenFinalized();
     }
 
-    public static int DiagMaxAttempt;
     public State Counting { get; private set; } = null!;
 
     public Event<CreateCounter> Created { get; private set; } = null!;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerebro.UnitTests.Sagas;
 
+/// <summary>The EF Core saga repository on SQLite (a temporary file per test), driven through MassTransit's in-memory test harness.</summary>
 public sealed class EfCoreSagaRepositoryTests : IAsyncLifetime
 {
     private readonly SqliteSagaDatabase _database = new();

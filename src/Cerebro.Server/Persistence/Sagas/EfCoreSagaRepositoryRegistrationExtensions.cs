@@ -12,19 +12,23 @@ namespace Cerebro.Server.Persistence.Sagas;
 /// </summary>
 /// <remarks>
 /// <para>Usage: <c>services.AddMassTransit(x =&gt; x.AddSagaStateMachine&lt;TaskRunStateMachine, TaskRunState&gt;().EfCoreRepository&lt;CerebroDbContext&gt;())</c>.
-/// The application registers <typeparamref name="TDbContext"/> itself (<c>AddDbContext</c> or <c>AddDbContextPool</c>);
-/// the repository resolves it from each message's service scope.</para>
+/// <typeparamref name="TDbContext"/> must be resolvable from a service scope (<c>AddDbContext</c>, <c>AddDbContextPool</c>, or
+/// <c>AddDbContextFactory</c>, which registers the context as scoped too); the repository takes it from each message's scope,
+/// so whatever the behaviour adds to that same context is saved in the same SaveChanges.</para>
 /// <para>The saga's EF mapping must use <c>CorrelationId</c> as its key and map an <see cref="int"/> <c>Version</c> as a
 /// concurrency token (<see cref="SagaEntityTypeBuilderExtensions.ConfigureSagaKey{TSaga}"/>,
-/// <see cref="SagaEntityTypeBuilderExtensions.ConfigureSagaVersion{TSaga}"/>); the first message fails with a
-/// <see cref="ConfigurationException"/> otherwise.</para>
+/// <see cref="SagaEntityTypeBuilderExtensions.ConfigureSagaVersion{TSaga}"/>, or the equivalent <c>HasKey</c>/<c>IsConcurrencyToken</c>
+/// calls); otherwise the first message fails with a <see cref="ConfigurationException"/>.</para>
 /// <para>Per message: the instance is loaded (tracked) by CorrelationId or by the event's query, the behaviour runs, and
-/// one SaveChanges inserts it, updates it (Version + 1), or deletes it when the machine finalized and
-/// <c>SetCompletedWhenFinalized</c> is on. A write that lost a race, an update or delete of a row changed since it was
-/// loaded or an insert of a CorrelationId inserted meanwhile, throws <see cref="ConcurrencyException"/> (inner exception:
-/// EF's <see cref="DbUpdateConcurrencyException"/> or <see cref="DbUpdateException"/>). Nothing is written then, so the
-/// endpoint must retry: <c>UseMessageRetry(r =&gt; { r.Handle&lt;ConcurrencyException&gt;(); r.Immediate(20); })</c>, followed by
-/// <c>UseInMemoryOutbox(context)</c> so that messages a losing attempt sent or published are dropped with it.</para>
+/// one SaveChanges inserts it (Version = 1), updates it (Version + 1), or deletes it when the machine finalized and
+/// <c>SetCompletedWhenFinalized</c> is on. A write that lost a race (an update or delete of a row changed since it was
+/// loaded, or an insert of a CorrelationId another consumer inserted meanwhile) writes nothing and throws
+/// <see cref="ConcurrencyException"/>, whose inner exception is EF's <see cref="DbUpdateConcurrencyException"/> or
+/// <see cref="DbUpdateException"/>, after a short random wait that grows with the retry attempt.</para>
+/// <para>The saga endpoint must therefore retry, with a budget of a few times its concurrent message limit (sixteen
+/// writers on one row needed up to about 20 attempts in tests), and use the in-memory outbox so that what a losing
+/// attempt sent or published is dropped with it:
+/// <c>e.UseMessageRetry(r =&gt; { r.Handle&lt;ConcurrencyException&gt;(); r.Immediate(50); }); e.UseInMemoryOutbox(context);</c></para>
 /// </remarks>
 public static class EfCoreSagaRepositoryRegistrationExtensions
 {

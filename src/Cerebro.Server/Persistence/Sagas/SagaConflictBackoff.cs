@@ -7,14 +7,12 @@ namespace Cerebro.Server.Persistence.Sagas;
 /// </summary>
 internal static class SagaConflictBackoff
 {
-    private const int BaseMilliseconds = 2;
-    private const int MaxMilliseconds = 100;
+    private const int BaseMilliseconds = 10;
+    private const int MaxMilliseconds = 250;
 
     public static TimeSpan Next(int retryAttempt)
     {
-        var mode = Environment.GetEnvironmentVariable("DIAG_JITTER") ?? "exp";
-        var parts = mode.Split(':'); var b = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : BaseMilliseconds; var m = parts.Length > 2 ? int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) : MaxMilliseconds;
-        var ceiling = parts[0] == "exp" ? Math.Min(m, b << Math.Clamp(retryAttempt, 0, 10)) : int.Parse(mode, System.Globalization.CultureInfo.InvariantCulture);
+        var ceiling = Math.Min(MaxMilliseconds, BaseMilliseconds << Math.Clamp(retryAttempt, 0, 10));
         return TimeSpan.FromMilliseconds(Random.Shared.Next(0, ceiling + 1));
     }
 }

@@ -1,0 +1,17 @@
+using Cerebro.Server.Persistence.Sagas;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cerebro.IntegrationTests.Sagas;
+
+internal sealed class CounterStateMap : IEntityTypeConfiguration<CounterState>
+{
+    public void Configure(EntityTypeBuilder<CounterState> entity)
+    {
+        entity.ToTable("counters");
+        entity.ConfigureSagaKey();
+        entity.ConfigureSagaVersion();
+        entity.Property(x => x.CurrentState).HasMaxLength(32);
+        entity.Property(x => x.Name).HasMaxLength(64);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Cerebro.IntegrationTests.Sagas;
+
+/// <summary>Starts a counter saga.</summary>
+public sealed record CreateCounter(Guid CounterId, string Name);
