@@ -1,5 +1,6 @@
 using Cerebro.Worker;
 using Cerebro.Worker.Internal;
+using Cerebro.Worker.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -42,6 +43,7 @@ public static class CerebroWorkerServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddKeyedSingleton(name, (sp, _) => ActivatorUtilities.CreateInstance<WorkerRuntime>(sp, registration));
+        services.AddCerebroWorkerTelemetry(name);
         services.AddSingleton<IHostedService>(sp => new CerebroWorkerService(sp.GetRequiredKeyedService<WorkerRuntime>(name)));
         services.AddSingleton<IHostedService>(sp => new HeartbeatService(sp.GetRequiredKeyedService<WorkerRuntime>(name)));
         services.AddSingleton<ICerebroWorkerStatus>(sp => sp.GetRequiredKeyedService<WorkerRuntime>(name).Status);

@@ -4,6 +4,7 @@ using Cerebro.Domain;
 using Cerebro.Server.Hosting;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.Runs;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Headers = Cerebro.Contracts.Headers;
 using Microsoft.EntityFrameworkCore;
@@ -86,9 +87,12 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
         where T : TaskRunEvent
     {
         CheckAgent(message.Agent, sender);
+        using var span = TaskRunTelemetry.StartAgentEvent(context, message);
         var endpoint = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
         await endpoint.Send(message, forwarded =>
         {
+            // The saga records ignored events under the agent's own message id, so operators can find what the agent sent.
+            forwarded.MessageId = context.MessageId;
             forwarded.Headers.Set(Headers.Type, context.Headers.Get<string>(Headers.Type));
             forwarded.Headers.Set(Headers.Sender, sender);
             if (context.Headers.Get<string>(Headers.TraceParent) is { } traceParent)

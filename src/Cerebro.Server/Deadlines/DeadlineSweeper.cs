@@ -2,6 +2,7 @@ using System.Data.Common;
 using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,7 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
         foreach (var (taskRunId, kind, dueMs) in due)
         {
             logger.LogInformation("Deadline {Kind} of task run {TaskRunId} is due ({LateMs} ms late)", kind, taskRunId, now - dueMs);
+            using var span = TaskRunTelemetry.StartDeadline(await TaskRunTelemetry.DeadlineFiringAsync(db, taskRunId, kind, dueMs, now, cancellationToken).ConfigureAwait(false));
             await endpoint.Send(new TaskRunDeadlineExpired(taskRunId, kind, dueMs), cancellationToken).ConfigureAwait(false);
         }
 

@@ -5,6 +5,7 @@ using Cerebro.Server.Persistence.Sagas;
 using Cerebro.Server.Recovery;
 using Cerebro.Server.Runs;
 using Cerebro.Server.TaskRuns;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +20,7 @@ public static class CerebroHostingExtensions
         var configuration = builder.Configuration;
         services.AddOptions<CerebroOptions>().BindConfiguration(CerebroOptions.Section);
         services.AddSingleton(TimeProvider.System);
+        builder.AddCerebroTelemetry();
 
         var postgres = configuration.GetConnectionString("Cerebro");
         var sqlitePath = configuration[$"{CerebroOptions.Section}:{nameof(CerebroOptions.SqlitePath)}"] ?? new CerebroOptions().SqlitePath;
@@ -42,6 +44,7 @@ public static class CerebroHostingExtensions
             x.AddSagaStateMachine<TaskRunStateMachine, TaskRunState, TaskRunStateDefinition>().EfCoreRepository<CerebroDbContext>();
             x.AddSagaStateMachine<RunStateMachine, RunState, RunStateDefinition>().EfCoreRepository<CerebroDbContext>();
             x.AddConsumer<AgentEventConsumer, AgentEventConsumerDefinition>();
+            x.AddReceiveObserver<AgentReceiveFaultRecorder>();
 
             if (!string.IsNullOrWhiteSpace(rabbitMq))
             {

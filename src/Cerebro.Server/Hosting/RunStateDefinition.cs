@@ -1,5 +1,6 @@
 using Cerebro.Server.Messages;
 using Cerebro.Server.Runs;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 
 namespace Cerebro.Server.Hosting;
@@ -17,6 +18,7 @@ internal sealed class RunStateDefinition : SagaDefinition<RunState>
         IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Intervals(0, 10, 25, 50, 100, 250, 500, 1000));
+        sagaConfigurator.UseTelemetryLogScope(context);
         var partition = endpointConfigurator.CreatePartitioner(32);
         sagaConfigurator.Message<TaskRunFinished>(m => m.UsePartitioner(partition, c => c.Message.RunId));
         sagaConfigurator.Message<RunCompletionCheck>(m => m.UsePartitioner(partition, c => c.Message.RunId));

@@ -1,6 +1,7 @@
 using Cerebro.Contracts;
 using Cerebro.Server.Messages;
 using Cerebro.Server.TaskRuns;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 
 namespace Cerebro.Server.Hosting;
@@ -21,6 +22,7 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
         IRegistrationContext context)
     {
         endpointConfigurator.UseMessageRetry(r => r.Intervals(0, 10, 25, 50, 100, 250, 500, 1000));
+        sagaConfigurator.UseTelemetryLogScope(context);
         var partition = endpointConfigurator.CreatePartitioner(64);
         sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<UpstreamFinished>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));

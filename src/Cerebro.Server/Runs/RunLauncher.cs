@@ -6,6 +6,7 @@ using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.TaskRuns;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,8 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
 {
     public async Task<RunLaunch> LaunchAsync(RunRequest request, CancellationToken cancellationToken)
     {
+        using var trace = RunTelemetry.StartLaunch(request);
+        request = trace.Request;
         if (request.RunId is { } requestedId
             && await db.Runs.AsNoTracking().AnyAsync(r => r.CorrelationId == requestedId, cancellationToken).ConfigureAwait(false))
             return RunLaunch.AlreadyExists(requestedId);
@@ -73,6 +76,7 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
 
         logger.LogInformation("Run {RunId} of {Task} launched by {Trigger}: {Count} task runs ({Reused} reused)",
             runId, request.Task, request.Trigger, taskRuns.Count, taskRuns.Count(t => t.CurrentState == TaskRunStates.Reused));
+        trace.Launched(runId, taskRuns);
 
         var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
         foreach (var ready in taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0))

@@ -5,6 +5,7 @@ using Cerebro.Server.Agents;
 using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
+using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,6 +18,7 @@ internal static class TaskRunBehaviorExtensions
         where T : class =>
         binder.ThenAsync(async context =>
         {
+            using var invokeSpan = TaskRunTelemetry.StartInvoke(context, await TaskRunTelemetry.InvokeParentAsync(context).ConfigureAwait(false));
             var saga = context.Saga;
             var now = Now(context);
             saga.InvokedAt = now.UtcDateTime;
@@ -117,6 +119,7 @@ internal static class TaskRunBehaviorExtensions
         where T : class =>
         binder.ThenAsync(async context =>
         {
+            TaskRunTelemetry.Finished(context);
             var saga = context.Saga;
             var succeeded = TaskRunStates.IsSuccess(saga.CurrentState);
             if (saga.Downstreams.Count > 0)

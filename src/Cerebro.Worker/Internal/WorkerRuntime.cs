@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Cerebro.Contracts;
+using Cerebro.Worker.Telemetry;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.Extensions.DependencyInjection;
@@ -390,6 +391,7 @@ internal sealed partial class WorkerRuntime
     private async Task ExecuteAsync(RunningTask run)
     {
         var invoke = run.Invoke;
+        using var execution = TaskExecutionTrace.Start(invoke, run.Trace, Agent, _logger, TimeProvider);
         try
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
@@ -420,6 +422,7 @@ internal sealed partial class WorkerRuntime
                 _logger.LogWarning(ex, "Task {Task} ({TaskRunId}, attempt {Attempt}) failed", invoke.Task, invoke.TaskRunId, invoke.Attempt);
             }
 
+            execution.End(outcome);
             if (run.TryFinish())
                 await SendOutcomeAsync(run, outcome).ConfigureAwait(false);
         }
