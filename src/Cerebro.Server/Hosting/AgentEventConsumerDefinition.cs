@@ -1,6 +1,7 @@
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
 using MassTransit;
+using MassTransit.Middleware;
 using Headers = Cerebro.Contracts.Headers;
 
 namespace Cerebro.Server.Hosting;
@@ -23,6 +24,12 @@ internal sealed class AgentEventConsumerDefinition : ConsumerDefinition<AgentEve
         {
             r.Ignore<ProtocolViolationException>();
             r.Intervals(0, 10, 50, 100, 250, 500, 1000);
+        });
+        endpointConfigurator.ConfigureError(error =>
+        {
+            error.UseFilter(new UnreadableMessageFilter(context));
+            error.UseFilter(new GenerateFaultFilter());
+            error.UseFilter(new ErrorTransportFilter());
         });
         // One agent's messages are applied in the order it sent them (a heartbeat never overtakes its server.ready);
         // different agents still proceed in parallel.

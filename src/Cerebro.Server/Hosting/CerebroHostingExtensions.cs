@@ -44,7 +44,6 @@ public static class CerebroHostingExtensions
             x.AddSagaStateMachine<TaskRunStateMachine, TaskRunState, TaskRunStateDefinition>().EfCoreRepository<CerebroDbContext>();
             x.AddSagaStateMachine<RunStateMachine, RunState, RunStateDefinition>().EfCoreRepository<CerebroDbContext>();
             x.AddConsumer<AgentEventConsumer, AgentEventConsumerDefinition>();
-            x.AddReceiveObserver<AgentReceiveFaultRecorder>();
 
             if (!string.IsNullOrWhiteSpace(rabbitMq))
             {

@@ -34,6 +34,26 @@ public sealed class IgnoredMessageLog(IDbContextFactory<CerebroDbContext> contex
         await db.SaveChangesAsync().ConfigureAwait(false);
     }
 
+    /// <summary>A message that never became a consume context: its body could not be read.</summary>
+    public async Task RecordUnreadableAsync(ReceiveContext context, string reason)
+    {
+        var headers = context.TransportHeaders;
+        var messageId = context.GetMessageId();
+        logger.LogWarning("Message {MessageId} rejected: {Reason}", messageId, reason);
+        await using var db = await contexts.CreateDbContextAsync().ConfigureAwait(false);
+        db.IgnoredMessages.Add(new IgnoredMessageRecord
+        {
+            At = clock.GetUtcNow().UtcDateTime,
+            MessageId = messageId,
+            Type = headers.Get<string>(Headers.Type),
+            Sender = headers.Get<string>(Headers.Sender),
+            Disposition = Rejected,
+            Reason = reason,
+            Body = Cerebro.Server.Agents.AgentMessaging.Describe(context.Body.GetBytes()),
+        });
+        await db.SaveChangesAsync().ConfigureAwait(false);
+    }
+
     private static string? TypeName(ConsumeContext context) =>
         context.SupportedMessageTypes.FirstOrDefault()?.Split(':').LastOrDefault();
 }

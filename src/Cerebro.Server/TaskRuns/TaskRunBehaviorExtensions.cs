@@ -191,14 +191,24 @@ internal static class TaskRunBehaviorExtensions
                 "Stale {Kind} deadline for task run {TaskRunId} ignored: it is {State} now", context.Message.Kind,
                 context.Saga.CorrelationId, context.Saga.CurrentState));
 
+    public static EventActivityBinder<TaskRunState, T> RecordUnapplied<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : TaskRunEvent =>
+        binder.ThenAsync(context =>
+        {
+            var saga = context.Saga;
+            return Log(context).RecordAsync(context, IgnoredMessageLog.Ignored, UnappliedReason(saga, context.Event.Name), saga.RunId, saga.CorrelationId);
+        });
+
     public static Task RecordUnappliedEvent(this UnhandledEventContext<TaskRunState> context)
     {
         var saga = context.Saga;
-        var reason = $"'{context.Event.Name}' does not apply to task run {saga.CorrelationId} of '{saga.Task}' in state {saga.CurrentState.ToLowerInvariant()}"
-            + (TaskRunStates.IsTerminal(saga.CurrentState) ? " (late or duplicate)" : " (out of order)");
         return context.GetServiceOrCreateInstance<IgnoredMessageLog>()
-            .RecordAsync(context, IgnoredMessageLog.Ignored, reason, saga.RunId, saga.CorrelationId);
+            .RecordAsync(context, IgnoredMessageLog.Ignored, UnappliedReason(saga, context.Event.Name), saga.RunId, saga.CorrelationId);
     }
+
+    private static string UnappliedReason(TaskRunState saga, string eventName) =>
+        $"'{eventName}' does not apply to task run {saga.CorrelationId} of '{saga.Task}' in state {saga.CurrentState.ToLowerInvariant()}"
+        + (TaskRunStates.IsTerminal(saga.CurrentState) ? " (late or duplicate)" : " (out of order)");
 
     public static Task RecordUnknownTaskRun<T>(this ConsumeContext<T> context)
         where T : TaskRunEvent =>

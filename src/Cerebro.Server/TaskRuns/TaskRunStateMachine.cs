@@ -84,6 +84,16 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
             When(TaskFailed, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
             When(DeadlineExpired, c => !c.IsTheDeadlineAwaited()).RecordStaleDeadline());
 
+        // DuringAny binds the agent events in every state, so MassTransit never treats them as unhandled: a current-attempt
+        // event that does not move the task run forward is recorded here.
+        During([Pending, Queued, Started, Completed, Error, Blocked, Reused],
+            When(TaskQueued, c => c.IsFromCurrentAttempt()).RecordUnapplied());
+        During([Pending, Started, Completed, Error, Blocked, Reused],
+            When(TaskStarted, c => c.IsFromCurrentAttempt()).RecordUnapplied());
+        During([Pending, Completed, Error, Blocked, Reused],
+            When(TaskCompleted, c => c.IsFromCurrentAttempt()).RecordUnapplied(),
+            When(TaskFailed, c => c.IsFromCurrentAttempt()).RecordUnapplied());
+
         OnUnhandledEvent(c => c.RecordUnappliedEvent());
     }
 

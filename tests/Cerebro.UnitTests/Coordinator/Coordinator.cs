@@ -19,16 +19,20 @@ public sealed class Coordinator : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2031, 3, 3, 8, 0, 0, TimeSpan.Zero);
 
+    private readonly string _directory;
     private readonly string _sqlitePath;
     private readonly CoordinatorFactory _factory;
     private readonly List<FakeAgent> _agents = [];
 
     private Coordinator(ITestOutputHelper? output, string environment)
     {
-        _sqlitePath = Path.Combine(Path.GetTempPath(), $"cerebro-coordinator-{Guid.NewGuid():N}.db");
+        // A directory of its own: once it is gone, work that outlives the host cannot re-create the database file.
+        _directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cerebro-coordinator-{Guid.NewGuid():N}")).FullName;
+        _sqlitePath = Path.Combine(_directory, "cerebro.db");
         Clock = new ManualTimeProvider(Start);
         Logs = new LogSink(output);
         _factory = new CoordinatorFactory(_sqlitePath, Clock, Logs, environment);
+        Logs.Note($"coordinator database {_sqlitePath}");
     }
 
     public ManualTimeProvider Clock { get; }
@@ -47,8 +51,10 @@ public sealed class Coordinator : IAsyncDisposable
         try
         {
             coordinator.Http = coordinator._factory.CreateClient();
-            var health = await coordinator.Http.GetAsync("/health");
-            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+            // The health checks include MassTransit's bus check: healthy means every receive endpoint is consuming.
+            await Eventually.UntilAsync(async () => (await coordinator.Http.GetAsync("/health")).StatusCode,
+                status => status == HttpStatusCode.OK, "the coordinator healthy");
             return coordinator;
         }
         catch
@@ -145,15 +151,19 @@ public sealed class Coordinator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var agent in _agents)
-            await agent.StopAsync();
-        Http?.Dispose();
-        await _factory.DisposeAsync();
-
-        // The coordinator's connection string, so exactly its pooled connections close and the file can go.
-        using (var connection = new SqliteConnection($"Data Source={_sqlitePath};Cache=Shared;Default Timeout=30"))
-            SqliteConnection.ClearPool(connection);
-        foreach (var file in new[] { _sqlitePath, _sqlitePath + "-journal", _sqlitePath + "-wal", _sqlitePath + "-shm" })
-            File.Delete(file);
+        try
+        {
+            foreach (var agent in _agents)
+                await agent.StopAsync();
+            Http?.Dispose();
+            await _factory.DisposeAsync();
+        }
+        finally
+        {
+            // The coordinator's connection string, so exactly its pooled connections close before the files go.
+            using (var connection = new SqliteConnection($"Data Source={_sqlitePath};Cache=Shared;Default Timeout=30"))
+                SqliteConnection.ClearPool(connection);
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 }

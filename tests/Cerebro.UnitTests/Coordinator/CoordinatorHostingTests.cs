@@ -31,6 +31,9 @@ public sealed class CoordinatorHostingTests(ITestOutputHelper output)
     {
         await using var cerebro = await Coordinator.StartAsync(output, "Development");
 
-        Assert.NotNull(cerebro.Services.GetRequiredService<IgnoredMessageLog>());
+        // Reaching here means the container passed ValidateOnBuild; these are resolved as the consumers resolve them.
+        await using var scope = cerebro.Services.CreateAsyncScope();
+        Assert.NotNull(scope.ServiceProvider.GetRequiredService<IgnoredMessageLog>());
+        Assert.NotNull(scope.ServiceProvider.GetRequiredService<Cerebro.Server.Agents.AgentEventConsumer>());
     }
 }

@@ -24,6 +24,9 @@ public sealed class LogSink(ITestOutputHelper? output) : ILoggerProvider
     {
     }
 
+    /// <summary>A line of the test's own, among the coordinator's.</summary>
+    public void Note(string line) => Write($"{DateTime.UtcNow:HH:mm:ss.fff} [test] {line}");
+
     private void Write(string line)
     {
         lock (_lock)

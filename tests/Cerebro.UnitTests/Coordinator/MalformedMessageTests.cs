@@ -69,8 +69,11 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
         Assert.Single(await _cerebro.GetIgnoredMessagesAsync());
     }
 
-    private Task<Guid> Send(string json, string? type, string? sender = "agent-a", object? protocol = 1) =>
-        _agent.SendRawAsync(json, type, sender, protocol);
+    private Task<Guid> Send(string json, string? type, string? sender = "agent-a") =>
+        _agent.SendRawAsync(json, type, sender, Cerebro.Contracts.Protocol.Version);
+
+    private Task<Guid> Send(string json, string? type, object? protocol) =>
+        _agent.SendRawAsync(json, type, "agent-a", protocol);
 
     private JsonObject CompletedBody(InvokeTask invoke) =>
         JsonSerializer.SerializeToNode(new TaskCompleted

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
-using Cerebro.Server.Runs;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Cerebro.UnitTests.Coordinator.TestTasks;
@@ -242,6 +241,8 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
 
         var completed = await _cerebro.WaitForTaskRunAsync(runId, "shape", "completed");
         Assert.True(JsonElement.DeepEquals(result, completed.Result!.Value), completed.Result.Value.GetRawText());
-        Assert.Equal(RunStates.Succeeded, await _cerebro.QueryAsync(db => db.Runs.Where(r => r.CorrelationId == runId).Select(r => r.CurrentState).SingleAsync()));
+        await _cerebro.WaitForRunStatusAsync(runId, "succeeded");
+        var stored = await _cerebro.QueryAsync(db => db.TaskRuns.Where(t => t.CorrelationId == invoke.TaskRunId).Select(t => t.ResultJson).SingleAsync());
+        Assert.True(JsonElement.DeepEquals(result, JsonDocument.Parse(stored!).RootElement), stored);
     }
 }
