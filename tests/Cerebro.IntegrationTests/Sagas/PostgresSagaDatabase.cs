@@ -1,4 +1,5 @@
 using Cerebro.IntegrationTests.Infrastructure;
+using Cerebro.Tests.Shared.Sagas;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cerebro.IntegrationTests.Sagas;

@@ -1,5 +1,6 @@
 using Cerebro.IntegrationTests.Infrastructure;
 using Cerebro.Server.Persistence.Sagas;
+using Cerebro.Tests.Shared.Sagas;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,6 @@
 using Cerebro.IntegrationTests.Scenarios.Support;
 using Cerebro.IntegrationTests.Infrastructure;
+using Cerebro.Tests.Shared.Telemetry;
 using Xunit.Abstractions;
 
 namespace Cerebro.IntegrationTests.Telemetry;

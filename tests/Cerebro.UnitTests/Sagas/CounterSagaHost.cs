@@ -1,4 +1,5 @@
 using Cerebro.Server.Persistence.Sagas;
+using Cerebro.Tests.Shared.Sagas;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

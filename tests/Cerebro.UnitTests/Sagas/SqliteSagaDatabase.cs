@@ -1,3 +1,4 @@
+using Cerebro.Tests.Shared.Sagas;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 

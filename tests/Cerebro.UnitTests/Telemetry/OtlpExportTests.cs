@@ -1,5 +1,6 @@
 using Cerebro.Server.Runs;
 using Cerebro.Server.Telemetry;
+using Cerebro.Tests.Shared.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerebro.UnitTests.Telemetry;

@@ -1,4 +1,4 @@
-namespace Cerebro.UnitTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 /// <summary>Adds one to a counter, found by name (query correlation).</summary>
 public sealed record IncrementCounterByName(string Name);

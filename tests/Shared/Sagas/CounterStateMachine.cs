@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Cerebro.UnitTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 /// <summary>A counter: created, incremented any number of times, closed (finalized and removed).</summary>
 public sealed class CounterStateMachine : MassTransitStateMachine<CounterState>

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Cerebro.UnitTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 /// <summary>The test saga's state: a named counter.</summary>
 public sealed class CounterState : SagaStateMachineInstance

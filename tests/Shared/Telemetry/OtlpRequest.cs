@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cerebro.IntegrationTests.Telemetry;
+namespace Cerebro.Tests.Shared.Telemetry;
 
 public sealed record OtlpRequest(string Method, string Path, string? ContentType, byte[] Body)
 {

@@ -2,7 +2,7 @@ using Cerebro.Server.Persistence.Sagas;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Cerebro.UnitTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 internal sealed class CounterStateMap : IEntityTypeConfiguration<CounterState>
 {

@@ -1,4 +1,4 @@
-namespace Cerebro.IntegrationTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 /// <summary>Starts a counter saga.</summary>
 public sealed record CreateCounter(Guid CounterId, string Name);

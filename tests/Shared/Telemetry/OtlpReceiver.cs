@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cerebro.UnitTests.Telemetry;
+namespace Cerebro.Tests.Shared.Telemetry;
 
 /// <summary>
 /// A tiny OTLP/HTTP receiver on loopback: accepts any POST (<c>/v1/traces</c>, <c>/v1/metrics</c>, <c>/v1/logs</c>),

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Cerebro.UnitTests.Sagas;
+namespace Cerebro.Tests.Shared.Sagas;
 
 /// <summary>The test saga's database.</summary>
 public sealed class CounterDbContext(DbContextOptions<CounterDbContext> options) : DbContext(options)

@@ -1,4 +1,4 @@
-namespace Cerebro.UnitTests.Telemetry;
+namespace Cerebro.Tests.Shared.Telemetry;
 
 /// <summary>
 /// Reads an OTLP <c>ExportTraceServiceRequest</c> (protobuf) far enough for the tests: the service name of each
@@ -14,10 +14,16 @@ public static class OtlpTraces
         {
             if (field != 1)
                 continue;
-            var service = "";
+            string service = "", instance = "";
             foreach (var (f, value) in Fields(resourceSpans))
-                if (f == 1)
-                    service = Attributes(value, 1).GetValueOrDefault("service.name", "");
+            {
+                if (f != 1)
+                    continue;
+                var resource = Attributes(value, 1);
+                service = resource.GetValueOrDefault("service.name", "");
+                instance = resource.GetValueOrDefault("service.instance.id", "");
+            }
+
             foreach (var (f, scopeSpans) in Fields(resourceSpans))
             {
                 if (f != 2)
@@ -28,14 +34,14 @@ public static class OtlpTraces
                         scope = String(Fields(value).FirstOrDefault(x => x.Field == 1).Value);
                 foreach (var (g, span) in Fields(scopeSpans))
                     if (g == 2)
-                        spans.Add(Span(span, service, scope));
+                        spans.Add(Span(span, service, instance, scope));
             }
         }
 
         return spans;
     }
 
-    private static OtlpSpan Span(ReadOnlyMemory<byte> span, string service, string scope)
+    private static OtlpSpan Span(ReadOnlyMemory<byte> span, string service, string instance, string scope)
     {
         string traceId = "", spanId = "", parent = "", name = "";
         string? statusMessage = null;
@@ -61,7 +67,7 @@ public static class OtlpTraces
             }
         }
 
-        return new OtlpSpan(service, scope, traceId, spanId, parent, name, Attributes(span, 9), statusCode, statusMessage);
+        return new OtlpSpan(service, instance, scope, traceId, spanId, parent, name, Attributes(span, 9), statusCode, statusMessage);
     }
 
     private static Dictionary<string, string> Attributes(ReadOnlyMemory<byte> message, int field)

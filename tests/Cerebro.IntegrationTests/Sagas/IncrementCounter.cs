@@ -1,4 +1,0 @@
-namespace Cerebro.IntegrationTests.Sagas;
-
-/// <summary>Adds one to a counter.</summary>
-public sealed record IncrementCounter(Guid CounterId);

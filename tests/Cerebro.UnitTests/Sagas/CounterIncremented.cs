@@ -1,4 +1,0 @@
-namespace Cerebro.UnitTests.Sagas;
-
-/// <summary>Published for each applied increment, with the count it produced.</summary>
-public sealed record CounterIncremented(Guid CounterId, int Count);

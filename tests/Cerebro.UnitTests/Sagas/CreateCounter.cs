@@ -1,4 +1,0 @@
-namespace Cerebro.UnitTests.Sagas;
-
-/// <summary>Starts a counter saga.</summary>
-public sealed record CreateCounter(Guid CounterId, string Name);

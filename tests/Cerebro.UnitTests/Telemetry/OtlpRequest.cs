@@ -1,9 +1,0 @@
-using System.Text;
-
-namespace Cerebro.UnitTests.Telemetry;
-
-public sealed record OtlpRequest(string Method, string Path, string? ContentType, byte[] Body)
-{
-    /// <summary>Whether a string (a service name, a span name) appears in the protobuf body, where strings are plain UTF-8.</summary>
-    public bool Mentions(string text) => Body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
-}
