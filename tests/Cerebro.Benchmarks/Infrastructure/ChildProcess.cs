@@ -76,6 +76,45 @@ public sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Starts any executable (e.g. perf) with its output logged.</summary>
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            startInfo.ArgumentList.Add(argument);
+        var child = new ChildProcess(name, startInfo, logPath);
+        child.Write($"=== starting {fileName} {string.Join(' ', startInfo.ArgumentList)}");
+        child._process.Start();
+        child._process.StandardInput.Close();
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>SIGINT (perf record writes its data and ends on it), then waits for the exit; the exit code, or null on timeout.</summary>
+    public async Task<int?> InterruptAsync(TimeSpan timeout)
+    {
+        if (!HasExited)
+            _ = Kill(_process.Id, 2);
+        try
+        {
+            return await _exited.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself; the exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _exited.Task.WaitAsync(timeout);
+
     /// <summary>The first later line that matches, or an exception with the tail of the log (timeout, or the process ended).</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
@@ -166,6 +205,9 @@ public sealed class ChildProcess : IAsyncDisposable
             }
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private int SafeExitCode()
     {
