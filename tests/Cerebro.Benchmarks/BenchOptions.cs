@@ -18,7 +18,7 @@ public sealed class BenchOptions
                               (default: all of them; floors are measured whenever a shape needs them)
           --reps N            repetitions per figure (default 5)
           --load-rate N       background task-state transitions per second for the loaded hop latency (default 1000)
-          --shape-timeout S   seconds one shape may take before it is reported as timed out (default 420)
+          --shape-timeout S   seconds one shape may take before it is reported as timed out (default 900)
           --timeout S         seconds the whole end-to-end part may take (default 3600)
           --chain N           chain length (default 200); --fan N (default 2000); --layers LxW (default 10x50)
           --declare-sizes L   graph sizes to declare (default 10000,100000)
@@ -37,7 +37,7 @@ public sealed class BenchOptions
     public HashSet<string> Shapes { get; private set; } = [.. AllShapes];
     public int Reps { get; private set; } = 5;
     public double LoadRate { get; private set; } = 1000;
-    public TimeSpan ShapeTimeout { get; private set; } = TimeSpan.FromSeconds(420);
+    public TimeSpan ShapeTimeout { get; private set; } = TimeSpan.FromSeconds(900);
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(3600);
     public int ChainLength { get; private set; } = 200;
     public int FanSize { get; private set; } = 2000;

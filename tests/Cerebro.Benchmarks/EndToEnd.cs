@@ -73,7 +73,7 @@ public static class EndToEnd
     {
         if (total.IsCancellationRequested)
         {
-            context.Results.Fail(figures, "not run: the whole benchmark's time budget was spent");
+            context.Results.Fail(figures, "not run: the whole benchmark's time budget was spent", int.MaxValue);
             return false;
         }
 
@@ -90,21 +90,21 @@ public static class EndToEnd
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             var problem = total.IsCancellationRequested ? "timed out (whole benchmark's budget)" : $"timed out after {context.Options.ShapeTimeout.TotalSeconds:0} s";
-            context.Results.Fail(figures, problem);
+            context.Results.Fail(figures, problem, context.Options.Reps);
             context.Results.Note($"{name}: {problem}; process logs in {Path.Combine(context.OutputDirectory, "logs")}");
             context.Log($"=== {name}: {problem}");
             return false;
         }
         catch (TimeoutException ex)
         {
-            context.Results.Fail(figures, "timed out");
+            context.Results.Fail(figures, "timed out", context.Options.Reps);
             context.Results.Note($"{name}: timed out: {FirstLine(ex.Message)}");
             context.Log($"=== {name}: timed out: {ex.Message}");
             return false;
         }
         catch (Exception ex)
         {
-            context.Results.Fail(figures, "error");
+            context.Results.Fail(figures, "error", context.Options.Reps);
             context.Results.Note($"{name}: error: {FirstLine(ex.Message)}");
             context.Log($"=== {name}: error: {ex}");
             return false;

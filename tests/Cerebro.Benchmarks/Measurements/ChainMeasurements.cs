@@ -16,6 +16,9 @@ public sealed class ChainMeasurements(BenchContext context)
     private const string LoadShape = "fan:10@load";
     private static readonly TimeSpan LoadWarmup = TimeSpan.FromSeconds(3);
 
+    // Under load a run may queue behind a backlog for minutes: past this it counts as failed, and the next one starts.
+    private static readonly TimeSpan LoadedRunTimeout = TimeSpan.FromSeconds(90);
+
     private readonly BenchShape _chain = BenchShape.Parse($"chain:{context.Options.ChainLength}");
     private readonly BenchShape _load = BenchShape.Parse(LoadShape);
     private Figure _total = null!, _perHop = null!, _quietP50 = null!, _quietP99 = null!, _loadP50 = null!, _loadP99 = null!, _achieved = null!;
@@ -73,6 +76,10 @@ public sealed class ChainMeasurements(BenchContext context)
         }
 
         quietFailures.Report(_total, _perHop, _quietP50, _quietP99);
+        // Added now, so a loaded phase that runs out of time does not lose it.
+        var breakdown = HopHeader();
+        AddHopRow(breakdown, "quiet", quietHops);
+        context.Results.Detail("Hop breakdown (median of every hop of every repetition, ms; the parts are on the machine's one clock):", breakdown);
 
         var rate = context.Options.LoadRate / (3.0 * _load.TaskRunsPerRun);
         context.Log($"chain: starting background load, {rate:0.0} runs/s of {_load.Root} ({_load.TaskRunsPerRun} task runs each)");
@@ -80,14 +87,14 @@ public sealed class ChainMeasurements(BenchContext context)
         await using (var load = new LoadGenerator(cluster.Api, _load.Root!, rate))
         {
             await Task.Delay(LoadWarmup, cancellationToken).ConfigureAwait(false);
-            var loadedFailures = new FailedRuns(context, "chain, under load");
+            var loadedFailures = new FailedRuns(context, "chain, under load", countTimeouts: true);
             for (var rep = 0; rep < context.Options.Reps; rep++)
             {
                 var repetition = rep;
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var ok = await loadedFailures.TryAsync(async () =>
                 {
-                    var run = await cluster.RunAsync(_chain.Root!, timeout, cancellationToken, agent).ConfigureAwait(false);
+                    var run = await cluster.RunAsync(_chain.Root!, LoadedRunTimeout, cancellationToken, agent).ConfigureAwait(false);
                     var stamps = await CerebroCluster.WaitForStampsAsync(agent, run.RunId, _chain.TaskRunsPerRun, timeout, cancellationToken).ConfigureAwait(false);
                     var hops = HopAnalysis.Chain(_chain, stamps, agent.Timestamps);
                     loadedHops.AddRange(hops);
@@ -110,7 +117,7 @@ public sealed class ChainMeasurements(BenchContext context)
             _achieved.Note = $"asked {context.Options.LoadRate:0}/s = {rate:0.0} runs/s of {_load.TaskRunsPerRun} task runs; {load.Started} runs triggered, {load.Skipped} ticks skipped (16 requests already in flight), {load.Failed} failed";
         }
 
-        context.Results.Detail("Hop breakdown (median of every hop of every repetition, ms; the parts are on the machine's one clock):", HopRows(quietHops, loadedHops));
+        AddHopRow(breakdown, "under load", loadedHops);
         context.Results.Note(string.Create(CultureInfo.InvariantCulture,
             $"hops: {quietHops.Count + loadedHops.Count} measured; the invoke's receipt was seen by the agent's MassTransit activity listener for {(quietHops.Count + loadedHops.Count == 0 ? 0 : 1.0 * (quietHops.Concat(loadedHops).Count(h => h.Sdk > 0)) / (quietHops.Count + loadedHops.Count)):P0} of them (else the handler's start, which is later by the SDK's confirmed task.started). The upstream's 'completed sent' is its handler's last line: the SDK serializes and publishes task.completed right after, so the hop includes that."));
     }
@@ -138,21 +145,20 @@ public sealed class ChainMeasurements(BenchContext context)
         }
     }
 
-    private static List<string[]> HopRows(List<HopSample> quiet, List<HopSample> loaded)
-    {
-        var rows = new List<string[]> { new[] { "system", "hops", "hop p50", "hop p99", "coordinator: completed sent → invoke stamped", "delivery: invoke stamped → received", "SDK: received → handler (task.started confirmed)" } };
-        foreach (var (name, hops) in new[] { ("quiet", quiet), ("under load", loaded) })
-        {
-            if (hops.Count == 0)
-                continue;
-            rows.Add([name, hops.Count.ToString(CultureInfo.InvariantCulture),
-                Figure.Format(Stats.Percentile(hops.Select(h => h.Total).ToList(), 50)),
-                Figure.Format(Stats.Percentile(hops.Select(h => h.Total).ToList(), 99)),
-                Figure.Format(Stats.Median(hops.Select(h => h.Coordinator).ToList())),
-                Figure.Format(Stats.Median(hops.Select(h => h.Delivery).ToList())),
-                Figure.Format(Stats.Median(hops.Select(h => h.Sdk).ToList()))]);
-        }
+    private static List<string[]> HopHeader() =>
+    [
+        ["system", "hops", "hop p50", "hop p99", "coordinator: completed sent → invoke stamped", "delivery: invoke stamped → received", "SDK: received → handler (task.started confirmed)"],
+    ];
 
-        return rows;
+    private static void AddHopRow(List<string[]> rows, string name, List<HopSample> hops)
+    {
+        if (hops.Count == 0)
+            return;
+        rows.Add([name, hops.Count.ToString(CultureInfo.InvariantCulture),
+            Figure.Format(Stats.Percentile(hops.Select(h => h.Total).ToList(), 50)),
+            Figure.Format(Stats.Percentile(hops.Select(h => h.Total).ToList(), 99)),
+            Figure.Format(Stats.Median(hops.Select(h => h.Coordinator).ToList())),
+            Figure.Format(Stats.Median(hops.Select(h => h.Delivery).ToList())),
+            Figure.Format(Stats.Median(hops.Select(h => h.Sdk).ToList()))]);
     }
 }

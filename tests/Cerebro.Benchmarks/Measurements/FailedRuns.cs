@@ -7,7 +7,7 @@ namespace Cerebro.Benchmarks.Measurements;
 /// Runs that Cerebro ended as failed during a shape: the repetition is left out of the figures and the failures are
 /// reported next to them (a spurious timeout under load is a finding, not a reason to stop measuring).
 /// </summary>
-public sealed class FailedRuns(BenchContext context, string shape)
+public sealed class FailedRuns(BenchContext context, string shape, bool countTimeouts = false)
 {
     private readonly List<string> _failures = [];
     private int _attempts;
@@ -26,6 +26,12 @@ public sealed class FailedRuns(BenchContext context, string shape)
         {
             _failures.Add(ex.Message);
             context.Log($"{shape}: {ex.Message}");
+            return false;
+        }
+        catch (TimeoutException ex) when (countTimeouts)
+        {
+            _failures.Add(ex.Message.Split('\n')[0]);
+            context.Log($"{shape}: {ex.Message.Split('\n')[0]}");
             return false;
         }
     }

@@ -32,10 +32,10 @@ public sealed class ResultTable
     /// <summary>A secondary table (header row first) printed after the main one.</summary>
     public void Detail(string title, List<string[]> rows) => _details.Add((title, rows));
 
-    /// <summary>Marks every figure of a shape that has no value yet (or fewer than asked) with the reason.</summary>
-    public void Fail(IEnumerable<Figure> figures, string problem)
+    /// <summary>Marks every figure of a shape that has fewer values than <paramref name="expected"/> with the reason.</summary>
+    public void Fail(IEnumerable<Figure> figures, string problem, int expected)
     {
-        foreach (var figure in figures)
+        foreach (var figure in figures.Where(f => f.Values.Count < expected))
             figure.Problem ??= problem;
     }
 
