@@ -68,7 +68,9 @@ public sealed class WorkerInvokeTests(WorkerBrokerFixture broker, ITestOutputHel
     {
         var agent = WorkerHost.NewAgentName("boom");
         await using var cerebro = await FakeCerebro.StartAsync(broker.AmqpUri, agent);
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, agent, output, new TestTasks().AddTo);
+        // Two slots: the two invokes are consumed concurrently, and with one slot either could take it first, so
+        // "boom" would be queued in some runs. This test is about the failure reports, not about slot order.
+        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, agent, output, new TestTasks().AddTo, o => o.MaxConcurrency = 2);
         var boom = WorkerHost.Invoke("boom");
         var refuse = WorkerHost.Invoke("refuse");
 
