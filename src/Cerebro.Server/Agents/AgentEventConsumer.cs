@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Domain;
+using Cerebro.Server.Deadlines;
 using Cerebro.Server.Hosting;
+using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.Runs;
 using Cerebro.Server.Telemetry;
@@ -75,6 +77,11 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
             case MessageTypes.TaskFailed:
                 await ForwardAsync(context, Read<TaskFailed>(body, type), sender).ConfigureAwait(false);
                 break;
+            case DeadlineDue.Type:
+                if (sender != Topology.CerebroSender || CameThroughTheEventsExchange(context))
+                    throw new ProtocolViolationException($"'{DeadlineDue.Type}' is Cerebro's own message; agents may not send it (sender '{sender}')");
+                await RelayDeadlineAsync(context, Read<DeadlineDue>(body, type)).ConfigureAwait(false);
+                break;
             case MessageTypes.RunRequested:
                 await LaunchAsync(context, Read<RunRequested>(body, type), sender).ConfigureAwait(false);
                 break;
@@ -98,6 +105,17 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
             if (context.Headers.Get<string>(Headers.TraceParent) is { } traceParent)
                 forwarded.Headers.Set(Headers.TraceParent, traceParent);
         }, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The deadline has waited its turn behind the agent's earlier messages, which are now with the saga: pass it on.
+    /// The saga checks it against its own clock and state, so a forged one can fire nothing that is not due.
+    /// </summary>
+    private static async Task RelayDeadlineAsync(ConsumeContext context, DeadlineDue deadline)
+    {
+        var endpoint = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+        await endpoint.Send(new TaskRunDeadlineExpired(deadline.TaskRunId, deadline.Kind, deadline.DueMs), context.CancellationToken)
+            .ConfigureAwait(false);
     }
 
     private async Task LaunchAsync(ConsumeContext context, RunRequested request, string sender)
@@ -174,6 +192,9 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
             && !(rabbit.RoutingKey ?? "").StartsWith(sender + ".", StringComparison.Ordinal))
             throw new ProtocolViolationException($"routing key '{rabbit.RoutingKey}' does not start with the sender '{sender}.'");
     }
+
+    private static bool CameThroughTheEventsExchange(ConsumeContext context) =>
+        context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit) && rabbit.Exchange == Topology.EventsExchange;
 
     private static void CheckAgent(string agent, string sender)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cerebro.Contracts;
+using Cerebro.Server.Deadlines;
 using MassTransit;
 using MassTransit.Serialization;
 using Headers = Cerebro.Contracts.Headers;
@@ -34,6 +35,20 @@ public static class AgentMessaging
             Stamp(context, type, null, null);
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                 rabbit.RoutingKey = Topology.NotificationRoutingKey(owner, type);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a due deadline to Cerebro's own agent-events queue (not through the agents' exchange), marked with the
+    /// task run's agent so the door applies it after that agent's earlier messages.
+    /// </summary>
+    public static async Task SendDeadlineDue(this ISendEndpointProvider provider, DeadlineDue deadline, CancellationToken cancellationToken = default)
+    {
+        var endpoint = await provider.GetSendEndpoint(new Uri($"queue:{Topology.AgentEventsQueue}")).ConfigureAwait(false);
+        await endpoint.Send(deadline, context =>
+        {
+            Stamp(context, DeadlineDue.Type, null, null);
+            context.Headers.Set(DeadlineDue.AgentHeader, deadline.Agent);
         }, cancellationToken).ConfigureAwait(false);
     }
 

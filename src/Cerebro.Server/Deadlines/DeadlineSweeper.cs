@@ -1,6 +1,6 @@
 using System.Data.Common;
+using Cerebro.Server.Agents;
 using Cerebro.Server.Hosting;
-using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.Telemetry;
 using MassTransit;
@@ -12,7 +12,8 @@ namespace Cerebro.Server.Deadlines;
 /// <summary>
 /// Fires due task-run deadlines from the database: they survive a restart, and no broker plugin is needed. A sweep
 /// claims due rows in one statement (on PostgreSQL with SKIP LOCKED, so two Cerebro instances never fire one deadline
-/// twice within a lease) and sends each to its saga, which applies it only if it still waits for that deadline.
+/// twice within a lease) and sends each through the agent-events door, behind everything the agent already sent
+/// (<see cref="DeadlineDue"/>); the saga applies it only if it still waits for that deadline.
 /// </summary>
 public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
     ILogger<DeadlineSweeper> logger) : BackgroundService
@@ -49,18 +50,17 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
         if (due.Count == 0)
             return 0;
 
-        var endpoint = await bus.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
-        foreach (var (taskRunId, kind, dueMs) in due)
+        foreach (var (taskRunId, agent, kind, dueMs) in due)
         {
             logger.LogInformation("Deadline {Kind} of task run {TaskRunId} is due ({LateMs} ms late)", kind, taskRunId, now - dueMs);
             using var span = TaskRunTelemetry.StartDeadline(await TaskRunTelemetry.DeadlineFiringAsync(db, taskRunId, kind, dueMs, now, cancellationToken).ConfigureAwait(false));
-            await endpoint.Send(new TaskRunDeadlineExpired(taskRunId, kind, dueMs), cancellationToken).ConfigureAwait(false);
+            await bus.SendDeadlineDue(new DeadlineDue(taskRunId, agent, kind, dueMs), cancellationToken).ConfigureAwait(false);
         }
 
         return due.Count;
     }
 
-    private static async Task<List<(Guid TaskRunId, string Kind, long DueMs)>> ClaimAsync(CerebroDbContext db, long now, long lease,
+    private static async Task<List<(Guid TaskRunId, string Agent, string Kind, long DueMs)>> ClaimAsync(CerebroDbContext db, long now, long lease,
         CancellationToken cancellationToken)
     {
         var skipLocked = db.Database.IsNpgsql() ? "FOR UPDATE SKIP LOCKED" : "";
@@ -71,7 +71,7 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
                 WHERE "DeadlineDueMs" <= @now AND ("DeadlineClaimedMs" IS NULL OR "DeadlineClaimedMs" < @now - @lease)
                 ORDER BY "DeadlineDueMs"
                 LIMIT {BatchSize} {skipLocked})
-            RETURNING "CorrelationId", "DeadlineKind", "DeadlineDueMs"
+            RETURNING "CorrelationId", "Agent", "DeadlineKind", "DeadlineDueMs"
             """;
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
@@ -80,12 +80,12 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
         command.CommandText = sql;
         AddParameter(command, "now", now);
         AddParameter(command, "lease", lease);
-        var claimed = new List<(Guid, string, long)>();
+        var claimed = new List<(Guid, string, string, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = reader.GetValue(0) is Guid g ? g : Guid.Parse(reader.GetString(0));
-            claimed.Add((id, reader.GetString(1), reader.GetInt64(2)));
+            claimed.Add((id, reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
         }
 
         return claimed;

@@ -1,5 +1,6 @@
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
+using Cerebro.Server.Deadlines;
 using MassTransit;
 using MassTransit.Middleware;
 using Headers = Cerebro.Contracts.Headers;
@@ -31,10 +32,12 @@ internal sealed class AgentEventConsumerDefinition : ConsumerDefinition<AgentEve
             error.UseFilter(new GenerateFaultFilter());
             error.UseFilter(new ErrorTransportFilter());
         });
-        // One agent's messages are applied in the order it sent them (a heartbeat never overtakes its server.ready);
-        // different agents still proceed in parallel.
+        // One agent's messages are applied one at a time, in the order they arrived (a heartbeat never overtakes its
+        // server.ready), and a due deadline of one of its task runs waits behind them; different agents still proceed
+        // in parallel.
         var partition = endpointConfigurator.CreatePartitioner(ConcurrentMessageLimit ?? 32);
-        consumerConfigurator.Message<AgentMessage>(m => m.UsePartitioner(partition, c => c.Headers.Get<string>(Headers.Sender) ?? ""));
+        consumerConfigurator.Message<AgentMessage>(m => m.UsePartitioner(partition,
+            c => c.Headers.Get<string>(DeadlineDue.AgentHeader) ?? c.Headers.Get<string>(Headers.Sender) ?? ""));
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
             rabbit.Bind(Topology.EventsExchange, b =>
             {

@@ -51,6 +51,32 @@ internal static class TaskRunBehaviorExtensions
             SetDeadline(context.Saga, DeadlineKinds.Complete, Now(context), context.Saga.CompleteTimeoutSeconds);
         });
 
+    /// <summary>
+    /// The event was overtaken by a later one of the same attempt, which the agent sent after it: the task run is
+    /// started, completed or failed by the agent, and the event's own time is not recorded yet.
+    /// </summary>
+    public static bool WasOvertaken(this BehaviorContext<TaskRunState, TaskQueued> context) =>
+        context.Saga.QueuedAt is null
+        && (context.Saga.CurrentState is TaskRunStates.Started or TaskRunStates.Completed || IsAgentError(context.Saga))
+        && IsNotAfterTheEnd(context.Saga, context.Message.At);
+
+    /// <inheritdoc cref="WasOvertaken(BehaviorContext{TaskRunState, TaskQueued})"/>
+    public static bool WasOvertaken(this BehaviorContext<TaskRunState, TaskStarted> context) =>
+        context.Saga.StartedAt is null
+        && (context.Saga.CurrentState is TaskRunStates.Completed || IsAgentError(context.Saga))
+        && IsNotAfterTheEnd(context.Saga, context.Message.At);
+
+    public static EventActivityBinder<TaskRunState, TaskQueued> RecordLateQueued(this EventActivityBinder<TaskRunState, TaskQueued> binder) =>
+        binder.Then(context => context.Saga.QueuedAt = context.Message.At.UtcDateTime);
+
+    public static EventActivityBinder<TaskRunState, TaskStarted> RecordLateStarted(this EventActivityBinder<TaskRunState, TaskStarted> binder) =>
+        binder.Then(context => context.Saga.StartedAt = context.Message.At.UtcDateTime);
+
+    private static bool IsAgentError(TaskRunState saga) => saga.CurrentState == TaskRunStates.Error && saga.ErrorSource == "agent";
+
+    private static bool IsNotAfterTheEnd(TaskRunState saga, DateTimeOffset at) =>
+        saga.FinishedAt is not { } finished || at.UtcDateTime <= finished;
+
     public static EventActivityBinder<TaskRunState, TaskCompleted> RecordCompleted(this EventActivityBinder<TaskRunState, TaskCompleted> binder) =>
         binder.ThenAsync(async context =>
         {
@@ -168,8 +194,10 @@ internal static class TaskRunBehaviorExtensions
         && context.Message.Attempt == context.Saga.Attempt
         && context.Message.RunId == context.Saga.RunId;
 
+    /// <summary>The deadline the task run waits for, and due by Cerebro's clock (so a replayed or forged one does nothing early).</summary>
     public static bool IsTheDeadlineAwaited(this BehaviorContext<TaskRunState, TaskRunDeadlineExpired> context) =>
-        context.Message.Kind == context.Saga.DeadlineKind && context.Message.DueMs == context.Saga.DeadlineDueMs;
+        context.Message.Kind == context.Saga.DeadlineKind && context.Message.DueMs == context.Saga.DeadlineDueMs
+        && Now(context).ToUnixTimeMilliseconds() >= context.Message.DueMs;
 
     public static EventActivityBinder<TaskRunState, T> RecordForeignEvent<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : TaskRunEvent =>

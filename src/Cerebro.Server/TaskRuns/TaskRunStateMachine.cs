@@ -85,11 +85,15 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
             When(DeadlineExpired, c => !c.IsTheDeadlineAwaited()).RecordStaleDeadline());
 
         // DuringAny binds the agent events in every state, so MassTransit never treats them as unhandled: a current-attempt
-        // event that does not move the task run forward is recorded here.
+        // event that does not move the task run forward is recorded here. The exception: an agent's events may reach
+        // the saga out of order (Cerebro applies several at once), and a task.started that arrives after the
+        // task.completed it preceded only fills in its time.
         During([Pending, Queued, Started, Completed, Error, Blocked, Reused],
-            When(TaskQueued, c => c.IsFromCurrentAttempt()).RecordUnapplied());
+            When(TaskQueued, c => c.IsFromCurrentAttempt())
+                .IfElse(c => c.WasOvertaken(), late => late.RecordLateQueued(), other => other.RecordUnapplied()));
         During([Pending, Started, Completed, Error, Blocked, Reused],
-            When(TaskStarted, c => c.IsFromCurrentAttempt()).RecordUnapplied());
+            When(TaskStarted, c => c.IsFromCurrentAttempt())
+                .IfElse(c => c.WasOvertaken(), late => late.RecordLateStarted(), other => other.RecordUnapplied()));
         During([Pending, Completed, Error, Blocked, Reused],
             When(TaskCompleted, c => c.IsFromCurrentAttempt()).RecordUnapplied(),
             When(TaskFailed, c => c.IsFromCurrentAttempt()).RecordUnapplied());

@@ -75,4 +75,77 @@ public sealed class TimeoutScenarioTests(ITestOutputHelper output)
         Assert.True(taskRun.FinishedAt - taskRun.StartedAt >= TimeSpan.FromSeconds(2),
             $"ended {taskRun.FinishedAt - taskRun.StartedAt} after task.started, before the 2 s timeout");
     }
+
+    /// <summary>
+    /// The agent answers the invoke at once, but Cerebro is frozen (SIGSTOP) and, once thawed, has a backlog of that
+    /// agent's messages ahead of the answer; the ack deadline passes meanwhile. The deadline must wait its turn behind
+    /// the answer: Cerebro's backlog is not the agent's silence.
+    /// </summary>
+    [Fact]
+    public async Task AgentAnsweredInTime_ButCerebroWasBehind_NoAckTimeout()
+    {
+        await using var cluster = await CerebroCluster.StartAsync(output, new Dictionary<string, string> { ["Cerebro__AckTimeout"] = "00:00:02" });
+        await using var agent = await AmqpPeer.ConnectAsync(cluster.VirtualHost, "prompt-agent");
+        await agent.ConsumeAgentQueueAsync();
+        var instance = Guid.NewGuid();
+        await agent.PublishAsync("server.ready", new
+        {
+            agent = agent.Name,
+            instance,
+            maxConcurrency = 1,
+            tasks = new object[] { new { name = "answer-at-once", owner = "team-prompt", upstreams = Array.Empty<object>() } },
+            sentAt = DateTimeOffset.UtcNow,
+        });
+        await agent.WaitForAsync(m => m.Type == "declaration.accepted", CerebroCluster.StartupTimeout, "declaration.accepted");
+
+        var runId = await cluster.StartRunAsync("answer-at-once");
+        var invoke = await agent.WaitForAsync(m => m.Type == "task.invoke", CerebroCluster.RunTimeout, "task.invoke");
+        var invokedAt = DateTimeOffset.UtcNow;
+        Signal(cluster.Cerebro.Id, "STOP");
+        try
+        {
+            // While Cerebro is frozen: a pile of heartbeats, then the answer, well inside the 2 s ack window.
+            for (var i = 0; i < 1000; i++)
+                await agent.PublishAsync("server.heartbeat", new { agent = agent.Name, instance, running = 0, queued = 0, sentAt = DateTimeOffset.UtcNow });
+            var started = TaskEvent(invoke, agent.Name);
+            await agent.PublishAsync("task.started", started);
+            Assert.True(DateTimeOffset.UtcNow - invokedAt < TimeSpan.FromSeconds(2), "the agent's answer was not sent within the ack window; the test proves nothing");
+
+            // Thaw only once the deadline has passed, so Cerebro finds it due with the answer still unread.
+            var thaw = invokedAt + TimeSpan.FromSeconds(3) - DateTimeOffset.UtcNow;
+            if (thaw > TimeSpan.Zero)
+                await System.Threading.Tasks.Task.Delay(thaw);
+        }
+        finally
+        {
+            Signal(cluster.Cerebro.Id, "CONT");
+        }
+
+        // (The invoke goes out just before the invoked state is stored, so the freeze may have caught the task run pending.)
+        var taskRun = (await cluster.WaitForRunAsync(runId, r => r.Tasks.Single().State is not ("pending" or "invoked"),
+            "the task run to move past invoked")).Tasks.Single();
+        Assert.Equal(("started", null), (taskRun.State, taskRun.Error));
+
+        await agent.PublishAsync("task.completed", TaskEvent(invoke, agent.Name));
+        var run = await cluster.WaitForRunEndAsync(runId);
+        Assert.Equal("succeeded", run.Status);
+        Assert.Equal("completed", run.Tasks.Single().State);
+    }
+
+    private static object TaskEvent(ProtocolMessage invoke, string agent) => new
+    {
+        taskRunId = invoke.Body.GetProperty("taskRunId").GetGuid(),
+        runId = invoke.Body.GetProperty("runId").GetGuid(),
+        task = invoke.Text("task"),
+        attempt = invoke.Body.GetProperty("attempt").GetInt32(),
+        agent,
+        at = DateTimeOffset.UtcNow,
+    };
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
 }

@@ -163,7 +163,28 @@ public sealed class Coordinator : IAsyncDisposable
             // The coordinator's connection string, so exactly its pooled connections close before the files go.
             using (var connection = new SqliteConnection($"Data Source={_sqlitePath};Cache=Shared;Default Timeout=30"))
                 SqliteConnection.ClearPool(connection);
-            Directory.Delete(_directory, recursive: true);
+            DeleteDirectory(_directory);
+        }
+    }
+
+    /// <summary>
+    /// A connection closing on a thread of the stopped host may still drop its journal file while the directory goes:
+    /// try again until nothing reappears, for at most five seconds.
+    /// </summary>
+    private static void DeleteDirectory(string directory)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+                return;
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Yield();
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
     [InlineData("protocol version 2", "protocol version 2 is not supported; this Cerebro speaks version 1")]
     [InlineData("protocol version not a number", "the 'cerebro-protocol' header 'one' is not an integer")]
     [InlineData("sender is not the agent in the body", "the message names agent 'agent-a' but was sent by 'agent-z'")]
+    [InlineData("an agent sends Cerebro's own deadline message", "'cerebro.deadline-due' is Cerebro's own message; agents may not send it (sender 'agent-a')")]
     public async Task MalformedMessage_IsRejectedWithTheReason_AndNotApplied(string breakage, string reason)
     {
         await _agent.DeclareAsync(Task("target"));
@@ -51,6 +52,8 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
             "protocol version 2" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, protocol: 2),
             "protocol version not a number" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, protocol: "one"),
             "sender is not the agent in the body" => await Send(body.ToJsonString(), MessageTypes.TaskCompleted, sender: "agent-z"),
+            "an agent sends Cerebro's own deadline message" => await Send(
+                $"{{\"taskRunId\":\"{invoke.TaskRunId}\",\"agent\":\"agent-a\",\"kind\":\"ack\",\"dueMs\":0}}", "cerebro.deadline-due"),
             _ => throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null),
         };
 

@@ -123,24 +123,48 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task CompletedBeforeStarted_IsApplied_TheLateStartedIsIgnored()
+    public async Task CompletedOvertakesItsStarted_BothApplied_TheStartedOnlyAddsItsTime()
     {
         await _agent.DeclareAsync(Task("quick"));
         var runId = await _cerebro.StartRunAsync("quick");
         var invoke = await _agent.WaitForInvokeAsync("quick", runId);
+        var startedAt = _cerebro.Clock.GetUtcNow();
+        var completedAt = startedAt.AddMilliseconds(40);
 
-        await _agent.CompletedAsync(invoke, new { fast = true });
-
+        // The agent sent started, then completed; Cerebro gets them the other way round.
+        await _agent.CompletedAsync(invoke, new { fast = true }, completedAt);
         var completed = await _cerebro.WaitForTaskRunAsync(runId, "quick", "completed");
         Assert.True(completed.Result!.Value.GetProperty("fast").GetBoolean());
+        Assert.Null(completed.StartedAt);
+        await _cerebro.WaitForRunStatusAsync(runId, "succeeded");
+        var startedId = await _agent.StartedAsync(invoke, startedAt);
+
+        var after = Coordinator.TaskRun(await _cerebro.WaitForRunAsync(runId, r => Coordinator.TaskRun(r, "quick").StartedAt is not null,
+            "the overtaken task.started's time recorded"), "quick");
+        Assert.Equal(("completed", startedAt.UtcDateTime, completedAt.UtcDateTime), (after.State, after.StartedAt, after.FinishedAt));
+        Assert.Null(after.Error);
+        Assert.DoesNotContain(await _cerebro.GetIgnoredMessagesAsync(runId), r => r.MessageId == startedId);
+    }
+
+    [Fact]
+    public async Task StartedLaterThanTheCompletion_IsIgnoredAsLate()
+    {
+        await _agent.DeclareAsync(Task("quick"));
+        var runId = await _cerebro.StartRunAsync("quick");
+        var invoke = await _agent.WaitForInvokeAsync("quick", runId);
+        var completedAt = _cerebro.Clock.GetUtcNow();
+        await _agent.CompletedAsync(invoke, new { fast = true }, completedAt);
         await _cerebro.WaitForRunStatusAsync(runId, "succeeded");
 
-        await _agent.StartedAsync(invoke);
+        // Not an overtaken event: the agent says it started after it had completed (a replay, or a confused agent).
+        await _agent.StartedAsync(invoke, completedAt.AddSeconds(5));
+
         var ignored = await _cerebro.WaitForIgnoredEventAsync(invoke.TaskRunId, MessageTypes.TaskStarted);
         Assert.Equal(("ignored", "task.started", "agent-a"), (ignored.Disposition, ignored.Type, ignored.Sender));
         Assert.Equal((runId, invoke.TaskRunId), (ignored.RunId, ignored.TaskRunId));
         Assert.Contains("late or duplicate", ignored.Reason);
-        Assert.Equal("completed", Coordinator.TaskRun(await _cerebro.GetRunAsync(runId), "quick").State);
+        var after = Coordinator.TaskRun(await _cerebro.GetRunAsync(runId), "quick");
+        Assert.Equal(("completed", (DateTime?)null), (after.State, after.StartedAt));
     }
 
     [Fact]
