@@ -47,17 +47,22 @@ internal static class RunsEndpoints
                 return Results.Problem(statusCode: 404, title: "Unknown run", detail: $"no run {runId}");
             var taskRuns = await db.TaskRuns.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.Position).ToListAsync(ct);
             var names = taskRuns.ToDictionary(t => t.CorrelationId, t => t.Task);
+            var states = taskRuns.ToDictionary(t => t.CorrelationId, t => t.CurrentState);
             var notStarted = taskRuns.All(t => t.CurrentState is TaskRunStates.Pending or TaskRunStates.Reused);
             return Results.Ok(new RunView(run.CorrelationId, run.Task, Status(run, notStarted), run.Trigger, run.RequestedBy, run.CreatedAt,
                 run.FinishedAt, JsonDocument.Parse(run.ParametersJson).RootElement.Clone(),
-                taskRuns.Select(t => ToView(t, names)).ToList()));
+                taskRuns.Select(t => ToView(t, names, states)).ToList()));
         });
     }
 
-    private static TaskRunView ToView(TaskRunState t, Dictionary<Guid, string> names) =>
+    /// <summary>A pending task run waits for its upstreams that have not succeeded; once it has left pending, for none.</summary>
+    private static TaskRunView ToView(TaskRunState t, Dictionary<Guid, string> names, Dictionary<Guid, string> states) =>
         new(t.CorrelationId, t.Task, t.Agent, t.Owner, t.CurrentState.ToLowerInvariant(), t.Attempt,
             t.Upstreams.Select(u => names.GetValueOrDefault(u, u.ToString())).ToList(),
-            t.WaitingFor.Select(u => names.GetValueOrDefault(u, u.ToString())).ToList(),
+            t.CurrentState != TaskRunStates.Pending
+                ? []
+                : t.Upstreams.Where(u => !states.TryGetValue(u, out var s) || !TaskRunStates.IsSuccess(s))
+                    .Select(u => names.GetValueOrDefault(u, u.ToString())).ToList(),
             t.CreatedAt, t.InvokedAt, t.QueuedAt, t.StartedAt, t.FinishedAt,
             t.Error is null ? null : new ErrorView(t.Error, t.ErrorSource ?? "cerebro"),
             t.ResultJson is null ? null : JsonDocument.Parse(t.ResultJson).RootElement.Clone(),

@@ -24,13 +24,15 @@ public static class CerebroHostingExtensions
 
         var postgres = configuration.GetConnectionString("Cerebro");
         var sqlitePath = configuration[$"{CerebroOptions.Section}:{nameof(CerebroOptions.SqlitePath)}"] ?? new CerebroOptions().SqlitePath;
-        services.AddDbContextFactory<CerebroDbContext>(options =>
+        // Pooled: the options are built once and contexts are reused, instead of both being built again for every
+        // message's scope (the context is still resolvable per scope, as the saga repository needs).
+        services.AddPooledDbContextFactory<CerebroDbContext>(options =>
         {
             if (!string.IsNullOrWhiteSpace(postgres))
                 options.UseNpgsql(postgres);
             else
                 options.UseSqlite($"Data Source={sqlitePath};Cache=Shared;Default Timeout=30");
-        }, ServiceLifetime.Scoped);
+        });
 
         services.AddSingleton<GraphStore>();
         services.AddScoped<IgnoredMessageLog>();

@@ -110,7 +110,7 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
                 Attempt = 1,
                 Position = position,
                 Upstreams = upstreams,
-                WaitingFor = [.. upstreams],
+                WaitingCount = upstreams.Count,
                 Downstreams = downstreams[planned.Task],
                 ParametersJson = parametersJson,
                 TraceParent = traceParent,

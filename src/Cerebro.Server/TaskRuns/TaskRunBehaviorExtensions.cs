@@ -5,6 +5,7 @@ using Cerebro.Server.Agents;
 using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
+using Cerebro.Server.Persistence.Sagas;
 using Cerebro.Server.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -137,27 +138,66 @@ internal static class TaskRunBehaviorExtensions
             context.Saga.FinishedAt = Now(context).UtcDateTime;
             context.Saga.Error = $"blocked: upstream '{context.Message.UpstreamTask}' ended {context.Message.UpstreamState.ToLowerInvariant()}";
             context.Saga.ErrorSource = "cerebro";
-            context.Saga.WaitingFor.Clear();
         });
 
-    /// <summary>Tells the downstream task runs and the run that this task run has ended.</summary>
+    public static EventActivityBinder<TaskRunState, T> RecordNotReadyYet<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : class =>
+        binder.Then(context =>
+            context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogDebug(
+                "{Event} for task run {TaskRunId} ignored: {Count} upstream(s) not done yet", context.Event.Name,
+                context.Saga.CorrelationId, context.Saga.WaitingCount));
+
+    /// <summary>
+    /// Tells the downstream task runs and the run that this task run has ended, once that is committed (so whoever
+    /// hears of it reads it back from the store; should the process die in between, recovery tells them). On success,
+    /// each downstream's waiting count goes down in this saga's own transaction (one statement for all of them), and
+    /// those that reach zero are told to start. On failure, each downstream is told, and blocks in turn.
+    /// </summary>
     public static EventActivityBinder<TaskRunState, T> AnnounceFinished<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : class =>
         binder.ThenAsync(async context =>
         {
             TaskRunTelemetry.Finished(context);
             var saga = context.Saga;
+            var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
             var succeeded = TaskRunStates.IsSuccess(saga.CurrentState);
-            if (saga.Downstreams.Count > 0)
+            IReadOnlyList<UpstreamFinished> blocked = [];
+            IReadOnlyList<Guid> ready = [];
+            if (saga.Downstreams.Count > 0 && succeeded)
+                ready = await ReleaseDownstreamsAsync(context, db).ConfigureAwait(false);
+            else if (saga.Downstreams.Count > 0)
+                blocked = [.. saga.Downstreams.Select(d => new UpstreamFinished(d, saga.CorrelationId, saga.Task, false, saga.CurrentState))];
+
+            var finished = new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState);
+            SagaTransaction.AfterCommit(db, async () =>
             {
                 var taskRuns = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
-                foreach (var downstream in saga.Downstreams)
-                    await taskRuns.Send(new UpstreamFinished(downstream, saga.CorrelationId, saga.Task, succeeded, saga.CurrentState)).ConfigureAwait(false);
-            }
-
-            var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
-            await runs.Send(new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState)).ConfigureAwait(false);
+                await Task.WhenAll([
+                    .. ready.Select(id => taskRuns.Send(new TaskRunReady(id))),
+                    .. blocked.Select(message => taskRuns.Send(message)),
+                ]).ConfigureAwait(false);
+                var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
+                await runs.Send(finished).ConfigureAwait(false);
+            });
         });
+
+    /// <summary>Counts this success off each pending downstream, in the saga's transaction; returns those now ready.</summary>
+    private static async Task<IReadOnlyList<Guid>> ReleaseDownstreamsAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db)
+        where T : class
+    {
+        var downstreams = context.Saga.Downstreams;
+        await SagaTransaction.BeginAsync(db, context.CancellationToken).ConfigureAwait(false);
+        // The version moves too, so a downstream saga that loaded the row before this commit retries on fresh state.
+        await db.TaskRuns
+            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.WaitingCount, t => t.WaitingCount - 1)
+                .SetProperty(t => t.Version, t => t.Version + 1), context.CancellationToken).ConfigureAwait(false);
+        return await db.TaskRuns.AsNoTracking()
+            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending && t.WaitingCount <= 0)
+            .Select(t => t.CorrelationId)
+            .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Tells the owner team, on the notifications exchange, that their task run ended in error.</summary>
     public static EventActivityBinder<TaskRunState, T> NotifyOwner<T>(this EventActivityBinder<TaskRunState, T> binder)

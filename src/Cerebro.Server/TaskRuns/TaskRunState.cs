@@ -21,8 +21,11 @@ public sealed class TaskRunState : SagaStateMachineInstance
     /// <summary>Task runs of the same run that must complete before this one is invoked.</summary>
     public List<Guid> Upstreams { get; set; } = [];
 
-    /// <summary>The subset of <see cref="Upstreams"/> that has not completed yet.</summary>
-    public List<Guid> WaitingFor { get; set; } = [];
+    /// <summary>
+    /// How many of <see cref="Upstreams"/> have not succeeded yet. Each upstream decrements it in the transaction that
+    /// stores its own completion, so a task with many upstreams costs one row update per upstream, not a message each.
+    /// </summary>
+    public int WaitingCount { get; set; }
 
     public List<Guid> Downstreams { get; set; } = [];
 

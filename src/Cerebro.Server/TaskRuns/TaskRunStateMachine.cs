@@ -23,15 +23,14 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
 
         InstanceState(x => x.CurrentState);
 
+        // Ready comes only from what is committed: the launcher (no upstreams), the last upstream to succeed (after its
+        // commit), or recovery (every upstream's stored state is a success).
         During(Pending,
             When(Ready)
                 .SendInvoke()
                 .TransitionTo(Invoked),
             When(UpstreamFinished, c => c.Message.Succeeded)
-                .Then(c => c.Saga.WaitingFor.Remove(c.Message.UpstreamTaskRunId))
-                .If(c => c.Saga.WaitingFor.Count == 0, ready => ready
-                    .SendInvoke()
-                    .TransitionTo(Invoked)),
+                .RecordNotReadyYet(),
             When(UpstreamFinished, c => !c.Message.Succeeded)
                 .RecordBlocked()
                 .TransitionTo(Blocked)

@@ -18,7 +18,6 @@ internal sealed class TaskRunStateMap : IEntityTypeConfiguration<TaskRunState>
         entity.Property(x => x.Owner).HasMaxLength(128);
         entity.Property(x => x.DeadlineKind).HasMaxLength(16);
         entity.Property(x => x.Upstreams).HasJsonConversion();
-        entity.Property(x => x.WaitingFor).HasJsonConversion();
         entity.Property(x => x.Downstreams).HasJsonConversion();
         entity.HasIndex(x => x.RunId);
         entity.HasIndex(x => x.DeadlineDueMs);

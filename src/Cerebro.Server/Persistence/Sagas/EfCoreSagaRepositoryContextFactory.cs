@@ -39,9 +39,20 @@ internal sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext> :
         where T : class
     {
         SagaVersioning.EnsureMapped<TSaga>(_dbContext);
+        await SagaTransaction.AbandonAsync(_dbContext).ConfigureAwait(false);
 
         using var repositoryContext = new EfCoreSagaRepositoryContext<TSaga, T>(_dbContext, context, _consumeContextFactory, _timeProvider);
-        await next.Send(repositoryContext).ConfigureAwait(false);
+        try
+        {
+            await next.Send(repositoryContext).ConfigureAwait(false);
+        }
+        catch
+        {
+            await SagaTransaction.AbandonAsync(_dbContext).ConfigureAwait(false);
+            throw;
+        }
+
+        await SagaTransaction.CompleteAsync(_dbContext, context.CancellationToken).ConfigureAwait(false);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
