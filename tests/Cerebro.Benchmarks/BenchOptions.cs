@@ -17,6 +17,8 @@ public sealed class BenchOptions
           --shapes LIST       comma-separated, any of: floors,chain,fan,layers,declare,graphsize,memory,profile
                               (default: all of them; floors are measured whenever a shape needs them)
           --reps N            repetitions per figure (default 5)
+          --warmup N          task runs each Cerebro serves before a timed shape is measured (default 2000): the
+                              .NET runtime keeps re-compiling hot code for the first thousand or so
           --load-rate N       background task-state transitions per second for the loaded hop latency (default 1000)
           --shape-timeout S   seconds one shape may take before it is reported as timed out (default 900)
           --timeout S         seconds the whole end-to-end part may take (default 3600)
@@ -36,6 +38,7 @@ public sealed class BenchOptions
     public string Command { get; private set; } = "all";
     public HashSet<string> Shapes { get; private set; } = [.. AllShapes];
     public int Reps { get; private set; } = 5;
+    public int WarmupTaskRuns { get; private set; } = 2000;
     public double LoadRate { get; private set; } = 1000;
     public TimeSpan ShapeTimeout { get; private set; } = TimeSpan.FromSeconds(900);
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(3600);
@@ -79,6 +82,9 @@ public sealed class BenchOptions
                     break;
                 case "--reps":
                     options.Reps = Positive(Next(), arg);
+                    break;
+                case "--warmup":
+                    options.WarmupTaskRuns = Positive(Next(), arg);
                     break;
                 case "--load-rate":
                     options.LoadRate = Positive(Next(), arg);

@@ -33,3 +33,5 @@ public sealed record RunSummaryView(Guid RunId, string Task, string Status, stri
 
 public sealed record IgnoredMessageView(long Id, DateTime At, string Disposition, string Reason, Guid? MessageId, string? Type,
     string? Sender, Guid? RunId, Guid? TaskRunId, string? Body);
+
+public sealed record ScheduleView(string Task, string Cron, DateTime NextRunAt, DateTime? LastFiredAt, Guid? LastRunId, string? LastOutcome);

@@ -8,6 +8,7 @@ public static class CerebroApi
         var api = app.MapGroup("/api");
         api.MapAgents();
         api.MapTasks();
+        api.MapSchedules();
         api.MapRuns();
         api.MapIgnoredMessages();
         app.MapHealthChecks("/health");

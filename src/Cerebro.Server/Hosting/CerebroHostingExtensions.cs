@@ -4,6 +4,7 @@ using Cerebro.Server.Persistence;
 using Cerebro.Server.Persistence.Sagas;
 using Cerebro.Server.Recovery;
 using Cerebro.Server.Runs;
+using Cerebro.Server.Scheduling;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
 using MassTransit;
@@ -73,6 +74,8 @@ public static class CerebroHostingExtensions
 
         services.AddHostedService<DeadlineSweeper>();
         services.AddHostedService<StallRecovery>();
+        services.AddSingleton<CronScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<CronScheduler>());
         services.AddHealthChecks();
         return builder;
     }

@@ -20,6 +20,9 @@ public sealed class CerebroOptions
     /// <summary>How long a claimed deadline stays with the instance that claimed it before another may fire it.</summary>
     public TimeSpan DeadlineClaimLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the cron scheduler looks for due schedules (and for changed declarations).</summary>
+    public TimeSpan CronInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often recovery looks for work that a crash may have left stalled.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -13,6 +13,7 @@ public sealed class CerebroDbContext(DbContextOptions<CerebroDbContext> options)
     public DbSet<TaskSuccessRecord> TaskSuccesses => Set<TaskSuccessRecord>();
     public DbSet<IgnoredMessageRecord> IgnoredMessages => Set<IgnoredMessageRecord>();
     public DbSet<GraphVersionRecord> GraphVersions => Set<GraphVersionRecord>();
+    public DbSet<CronScheduleRecord> CronSchedules => Set<CronScheduleRecord>();
     public DbSet<RunState> Runs => Set<RunState>();
     public DbSet<TaskRunState> TaskRuns => Set<TaskRunState>();
 
@@ -49,6 +50,13 @@ public sealed class CerebroDbContext(DbContextOptions<CerebroDbContext> options)
             e.ToTable("ignored_messages");
             e.HasIndex(x => x.At);
             e.HasIndex(x => x.RunId);
+        });
+        modelBuilder.Entity<CronScheduleRecord>(e =>
+        {
+            e.ToTable("cron_schedules");
+            e.HasKey(x => x.Task);
+            e.Property(x => x.Task).HasMaxLength(128);
+            e.HasIndex(x => x.NextFireAt);
         });
         modelBuilder.Entity<GraphVersionRecord>(e =>
         {

@@ -44,9 +44,9 @@ public sealed class ChainMeasurements(BenchContext context)
         var loadAgent = await cluster.StartAgentAsync("bench-load", _load.Spec, cancellationToken).ConfigureAwait(false);
         var timeout = context.Options.ShapeTimeout;
 
-        // Warm-up (discarded): JIT, connection pools, the agent's first sends.
-        var warmup = new FailedRuns(context, "chain, warm-up");
-        await warmup.TryAsync(() => cluster.RunAsync(_chain.Root!, timeout, cancellationToken, agent)).ConfigureAwait(false);
+        // Warm-up (discarded): JIT and tiered re-compilation, connection pools, the agents' first sends.
+        await WarmUp.RunAsync(context, cluster, agent, _chain.Root!, _chain.TaskRunsPerRun, "chain", cancellationToken).ConfigureAwait(false);
+        var warmup = new FailedRuns(context, "chain, warm-up of the load agent");
         await warmup.TryAsync(() => cluster.RunAsync(_load.Root!, timeout, cancellationToken, loadAgent)).ConfigureAwait(false);
         warmup.Report();
 

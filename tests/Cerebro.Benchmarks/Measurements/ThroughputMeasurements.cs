@@ -42,9 +42,7 @@ public sealed class ThroughputMeasurements(BenchContext context, string name)
         var agent = await cluster.StartAgentAsync("bench-agent", _shape.Spec, cancellationToken).ConfigureAwait(false);
         var timeout = context.Options.ShapeTimeout;
 
-        var warmup = new FailedRuns(context, $"{name}, warm-up");
-        await warmup.TryAsync(() => cluster.RunAsync(_shape.Root!, timeout, cancellationToken, agent)).ConfigureAwait(false);
-        warmup.Report();
+        await WarmUp.RunAsync(context, cluster, agent, _shape.Root!, _shape.TaskRunsPerRun, name, cancellationToken).ConfigureAwait(false);
         var lastTask = new List<double>();
         var failures = new FailedRuns(context, name);
         for (var rep = 0; rep < context.Options.Reps; rep++)

@@ -139,6 +139,13 @@ public sealed class Coordinator : IAsyncDisposable
     public Task<int> SweepDeadlinesAsync() =>
         Services.GetServices<IHostedService>().OfType<DeadlineSweeper>().Single().SweepOnceAsync(CancellationToken.None);
 
+    /// <summary>One pass of the host's cron scheduler (its own timer may have fired the same occurrence already).</summary>
+    public Task<int> TickCronAsync() =>
+        Services.GetRequiredService<Cerebro.Server.Scheduling.CronScheduler>().TickAsync(CancellationToken.None);
+
+    public async Task<IReadOnlyList<ScheduleView>> GetSchedulesAsync() =>
+        (await Http.GetFromJsonAsync<List<ScheduleView>>("/api/schedules"))!;
+
     /// <summary>One pass of the host's stall recovery.</summary>
     public Task RecoverAsync() =>
         Services.GetServices<IHostedService>().OfType<StallRecovery>().Single().RecoverOnceAsync(CancellationToken.None);
