@@ -14,6 +14,7 @@ public sealed class CerebroDbContext(DbContextOptions<CerebroDbContext> options)
     public DbSet<IgnoredMessageRecord> IgnoredMessages => Set<IgnoredMessageRecord>();
     public DbSet<GraphVersionRecord> GraphVersions => Set<GraphVersionRecord>();
     public DbSet<CronScheduleRecord> CronSchedules => Set<CronScheduleRecord>();
+    public DbSet<SchemaInfoRecord> SchemaInfo => Set<SchemaInfoRecord>();
     public DbSet<RunState> Runs => Set<RunState>();
     public DbSet<TaskRunState> TaskRuns => Set<TaskRunState>();
 
@@ -50,6 +51,11 @@ public sealed class CerebroDbContext(DbContextOptions<CerebroDbContext> options)
             e.ToTable("ignored_messages");
             e.HasIndex(x => x.At);
             e.HasIndex(x => x.RunId);
+        });
+        modelBuilder.Entity<SchemaInfoRecord>(e =>
+        {
+            e.ToTable("schema_info");
+            e.Property(x => x.Id).ValueGeneratedNever();
         });
         modelBuilder.Entity<CronScheduleRecord>(e =>
         {
