@@ -16,27 +16,19 @@ namespace Cerebro.Server.Deadlines;
 /// (<see cref="DeadlineDue"/>); the saga applies it only if it still waits for that deadline.
 /// </summary>
 public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
-    ILogger<DeadlineSweeper> logger) : BackgroundService
+    ILogger<DeadlineSweeper> logger) : PeriodicBackgroundService(clock, logger)
 {
     private const int BatchSize = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.DeadlineSweepInterval;
+
+    protected override string PassName => "Deadline sweep";
+
+    protected override async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.DeadlineSweepInterval, clock);
-        do
+        while (await SweepOnceAsync(cancellationToken).ConfigureAwait(false) == BatchSize)
         {
-            try
-            {
-                while (await SweepOnceAsync(stoppingToken).ConfigureAwait(false) == BatchSize)
-                {
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Deadline sweep failed; retrying on the next tick");
-            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     /// <summary>Claims and fires the due deadlines; returns how many fired.</summary>
@@ -44,7 +36,7 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CerebroDbContext>();
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         var lease = (long)options.Value.DeadlineClaimLease.TotalMilliseconds;
         var due = await ClaimAsync(db, now, lease, cancellationToken).ConfigureAwait(false);
         if (due.Count == 0)

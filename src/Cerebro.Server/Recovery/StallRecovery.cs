@@ -15,32 +15,21 @@ namespace Cerebro.Server.Recovery;
 /// sagas already treat as idempotent, so a nudge that was not needed changes nothing.
 /// </summary>
 public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
-    ILogger<StallRecovery> logger) : BackgroundService
+    ILogger<StallRecovery> logger) : PeriodicBackgroundService(clock, logger)
 {
     private const int BatchSize = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.RecoveryInterval, clock);
-        do
-        {
-            try
-            {
-                await RecoverOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Stall recovery failed; retrying on the next tick");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override TimeSpan Interval => options.Value.RecoveryInterval;
+
+    protected override string PassName => "Stall recovery";
+
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => RecoverOnceAsync(cancellationToken);
 
     public async Task RecoverOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CerebroDbContext>();
-        var before = clock.GetUtcNow().UtcDateTime - options.Value.RecoveryGrace;
+        var before = Clock.GetUtcNow().UtcDateTime - options.Value.RecoveryGrace;
         await NudgePendingTaskRunsAsync(db, before, cancellationToken).ConfigureAwait(false);
         await NudgeEndedRunsAsync(db, before, cancellationToken).ConfigureAwait(false);
     }

@@ -14,27 +14,16 @@ namespace Cerebro.Server.Scheduling;
 /// occurrence fires, late, and the others are skipped: one catch-up run, not a storm.
 /// </summary>
 public sealed class CronScheduler(IServiceScopeFactory scopes, IOptions<CerebroOptions> options, TimeProvider clock,
-    ILogger<CronScheduler> logger) : BackgroundService
+    ILogger<CronScheduler> logger) : PeriodicBackgroundService(clock, logger)
 {
     private const int BatchSize = 100;
     private long? _syncedGraphVersion;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.CronInterval, clock);
-        do
-        {
-            try
-            {
-                await TickAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Cron tick failed; retrying on the next tick");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override TimeSpan Interval => options.Value.CronInterval;
+
+    protected override string PassName => "Cron tick";
+
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => TickAsync(cancellationToken);
 
     /// <summary>Brings the schedules in line with the declarations, then fires what is due; returns how many fired.</summary>
     public async Task<int> TickAsync(CancellationToken cancellationToken)
@@ -61,7 +50,7 @@ public sealed class CronScheduler(IServiceScopeFactory scopes, IOptions<CerebroO
         if (version == _syncedGraphVersion)
             return;
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var declared = await db.Tasks.AsNoTracking().Where(t => t.Cron != null)
             .ToDictionaryAsync(t => t.Name, t => t.Cron!, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
         var schedules = await db.CronSchedules.ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +93,7 @@ public sealed class CronScheduler(IServiceScopeFactory scopes, IOptions<CerebroO
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CerebroDbContext>();
         var launcher = scope.ServiceProvider.GetRequiredService<RunLauncher>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var due = await db.CronSchedules.AsNoTracking().Where(s => s.NextFireAt <= now.UtcDateTime)
             .OrderBy(s => s.NextFireAt).Take(BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var schedule in due)

@@ -10,19 +10,8 @@ namespace Cerebro.UnitTests.Coordinator;
 /// Messages that break the protocol: each is listed as rejected with the reason, and none is applied. Every case is a
 /// task.completed for a real invoked task run, broken in one way, so "not applied" is visible in the task run's state.
 /// </summary>
-public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class MalformedMessageTests(ITestOutputHelper output) : CoordinatorTest(output)
 {
-    private Coordinator _cerebro = null!;
-    private FakeAgent _agent = null!;
-
-    public async Task InitializeAsync()
-    {
-        _cerebro = await Coordinator.StartAsync(output);
-        _agent = await _cerebro.AgentAsync("agent-a");
-    }
-
-    public async Task DisposeAsync() => await _cerebro.DisposeAsync();
-
     [Theory]
     [InlineData("missing required field", "the body of 'task.completed' is not valid: ")]
     [InlineData("not json", "the body of 'task.completed' is not valid: ")]
@@ -36,9 +25,9 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
     [InlineData("an agent sends Cerebro's own deadline message", "'cerebro.deadline-due' is Cerebro's own message; agents may not send it (sender 'agent-a')")]
     public async Task MalformedMessage_IsRejectedWithTheReason_AndNotApplied(string breakage, string reason)
     {
-        await _agent.DeclareAsync(Task("target"));
-        var runId = await _cerebro.StartRunAsync("target");
-        var invoke = await _agent.WaitForInvokeAsync("target", runId);
+        await AgentA.DeclareAsync(Task("target"));
+        var runId = await Server.StartRunAsync("target");
+        var invoke = await AgentA.WaitForInvokeAsync("target", runId);
         var body = CompletedBody(invoke);
 
         var sent = breakage switch
@@ -57,26 +46,26 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
             _ => throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null),
         };
 
-        var rejected = await _cerebro.WaitForIgnoredAsync(sent);
+        var rejected = await Server.WaitForIgnoredAsync(sent);
         Assert.Equal("rejected", rejected.Disposition);
         Assert.StartsWith(reason, rejected.Reason);
         Assert.False(string.IsNullOrEmpty(rejected.Body), "the rejected body is kept for whoever investigates");
-        var taskRun = Coordinator.TaskRun(await _cerebro.GetRunAsync(runId), "target");
+        var taskRun = Coordinator.TaskRun(await Server.GetRunAsync(runId), "target");
         Assert.Equal("invoked", taskRun.State);
         Assert.Null(taskRun.Result);
 
         // The queue goes on: the well-formed message after it is applied.
-        await _agent.CompletedAsync(invoke, new { good = true });
-        var completed = await _cerebro.WaitForTaskRunAsync(runId, "target", "completed");
+        await AgentA.CompletedAsync(invoke, new { good = true });
+        var completed = await Server.WaitForTaskRunAsync(runId, "target", "completed");
         Assert.True(completed.Result!.Value.GetProperty("good").GetBoolean());
-        Assert.Single(await _cerebro.GetIgnoredMessagesAsync());
+        Assert.Single(await Server.GetIgnoredMessagesAsync());
     }
 
     private Task<Guid> Send(string json, string? type, string? sender = "agent-a") =>
-        _agent.SendRawAsync(json, type, sender, Cerebro.Contracts.Protocol.Version);
+        AgentA.SendRawAsync(json, type, sender, Cerebro.Contracts.Protocol.Version);
 
     private Task<Guid> Send(string json, string? type, object? protocol) =>
-        _agent.SendRawAsync(json, type, "agent-a", protocol);
+        AgentA.SendRawAsync(json, type, "agent-a", protocol);
 
     private JsonObject CompletedBody(InvokeTask invoke) =>
         JsonSerializer.SerializeToNode(new TaskCompleted
@@ -85,8 +74,8 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : IAsyncLife
             RunId = invoke.RunId,
             Task = invoke.Task,
             Attempt = invoke.Attempt,
-            Agent = _agent.Name,
-            At = _cerebro.Clock.GetUtcNow(),
+            Agent = AgentA.Name,
+            At = Server.Clock.GetUtcNow(),
             Result = JsonSerializer.SerializeToElement(new { bad = true }),
         }, WireJson.Options)!.AsObject();
 
