@@ -15,7 +15,8 @@ public sealed record TimeoutsView(double AckSeconds, double StartSeconds, double
 public sealed record TaskView(string Name, string Agent, string? Owner, string? Description, IReadOnlyList<UpstreamView> Upstreams,
     IReadOnlyList<string> Downstreams, string? Cron, TimeoutsView? Timeouts, string Status, string? Reason, DateTime DeclaredAt);
 
-public sealed record StartRunBody(string? Task, Dictionary<string, JsonElement>? Parameters, Guid? RunId, string? RequestedBy);
+/// <param name="Trigger">api (the default) or cli, as the run records it.</param>
+public sealed record StartRunBody(string? Task, Dictionary<string, JsonElement>? Parameters, Guid? RunId, string? RequestedBy, string? Trigger = null);
 
 public sealed record RunStarted(Guid RunId);
 

@@ -14,7 +14,10 @@ internal static class RunsEndpoints
         {
             if (body is null || string.IsNullOrWhiteSpace(body.Task))
                 return Results.Problem(statusCode: 400, title: "Invalid run request", detail: "the body must be JSON with a 'task' property");
-            var launch = await launcher.LaunchAsync(new RunRequest(body.Task, body.Parameters, "api", body.RequestedBy, body.RunId), ct);
+            var trigger = body.Trigger ?? "api";
+            if (trigger is not ("api" or "cli"))
+                return Results.Problem(statusCode: 400, title: "Invalid run request", detail: $"trigger '{trigger}' is not api or cli");
+            var launch = await launcher.LaunchAsync(new RunRequest(body.Task, body.Parameters, trigger, body.RequestedBy, body.RunId), ct);
             return launch.Outcome switch
             {
                 RunLaunchOutcome.UnknownTask => Results.Problem(statusCode: 404, title: "Unknown task", detail: launch.Reason),
