@@ -108,11 +108,20 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
     }
 
     /// <summary>
-    /// The deadline has waited its turn behind the agent's earlier messages, which are now with the saga: pass it on.
-    /// The saga checks it against its own clock and state, so a forged one can fire nothing that is not due.
+    /// The deadline has waited its turn behind the agent's earlier messages, which are now with the saga: pass it on,
+    /// unless the stored task run has already moved past it (the usual case when Cerebro was only busy: the saga need
+    /// not load it again). The saga checks it against its own clock and state, so a forged one fires nothing early.
     /// </summary>
-    private static async Task RelayDeadlineAsync(ConsumeContext context, DeadlineDue deadline)
+    private async Task RelayDeadlineAsync(ConsumeContext context, DeadlineDue deadline)
     {
+        var awaited = await db.TaskRuns.AsNoTracking().AnyAsync(t => t.CorrelationId == deadline.TaskRunId
+            && t.DeadlineKind == deadline.Kind && t.DeadlineDueMs == deadline.DueMs, context.CancellationToken).ConfigureAwait(false);
+        if (!awaited)
+        {
+            logger.LogDebug("Deadline {Kind} of task run {TaskRunId} is no longer awaited; dropped", deadline.Kind, deadline.TaskRunId);
+            return;
+        }
+
         var endpoint = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
         await endpoint.Send(new TaskRunDeadlineExpired(deadline.TaskRunId, deadline.Kind, deadline.DueMs), context.CancellationToken)
             .ConfigureAwait(false);
