@@ -187,6 +187,10 @@ internal static class TaskRunBehaviorExtensions
     {
         var downstreams = context.Saga.Downstreams;
         await SagaTransaction.BeginAsync(db, context.CancellationToken).ConfigureAwait(false);
+        if (db.Database.IsNpgsql())
+            return await ReleaseDownstreamsOnPostgresAsync(db, downstreams, context.CancellationToken).ConfigureAwait(false);
+
+        // (SQLite has one writer at a time, so the rows need no lock order here.)
         // The version moves too, so a downstream saga that loaded the row before this commit retries on fresh state.
         await db.TaskRuns
             .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
@@ -198,6 +202,34 @@ internal static class TaskRunBehaviorExtensions
             .Select(t => t.CorrelationId)
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// One statement that locks the downstream rows in id order before it counts them down: upstreams finishing at the
+    /// same time share downstreams (every task of a layer waits for every task of the one before), and rows locked in
+    /// whatever order each UPDATE met them deadlock. Returns the downstreams left waiting for nothing.
+    /// </summary>
+    private static async Task<IReadOnlyList<Guid>> ReleaseDownstreamsOnPostgresAsync(CerebroDbContext db, List<Guid> downstreams,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            WITH locked AS (
+                SELECT "CorrelationId" FROM task_runs
+                WHERE "CorrelationId" = ANY(@downstreams) AND "CurrentState" = 'Pending'
+                ORDER BY "CorrelationId"
+                FOR UPDATE)
+            UPDATE task_runs AS t
+            SET "WaitingCount" = t."WaitingCount" - 1, "Version" = t."Version" + 1
+            FROM locked
+            WHERE t."CorrelationId" = locked."CorrelationId"
+            RETURNING t."CorrelationId" AS "Value", t."WaitingCount" <= 0 AS "Ready"
+            """;
+        var released = await db.Database
+            .SqlQueryRaw<ReleasedDownstream>(sql, new Npgsql.NpgsqlParameter<Guid[]>("downstreams", [.. downstreams]))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. released.Where(r => r.Ready).Select(r => r.Value)];
+    }
+
+    private sealed record ReleasedDownstream(Guid Value, bool Ready);
 
     /// <summary>Tells the owner team, on the notifications exchange, that their task run ended in error.</summary>
     public static EventActivityBinder<TaskRunState, T> NotifyOwner<T>(this EventActivityBinder<TaskRunState, T> binder)
