@@ -25,7 +25,7 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
         sagaConfigurator.UseTelemetryLogScope(context);
         var partition = endpointConfigurator.CreatePartitioner(64);
         sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
-        sagaConfigurator.Message<UpstreamFinished>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
+        sagaConfigurator.Message<UpstreamFailed>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskRunDeadlineExpired>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<AgentRestarted>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));
         sagaConfigurator.Message<TaskQueued>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));

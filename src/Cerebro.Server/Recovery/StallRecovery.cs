@@ -60,7 +60,7 @@ public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOption
             if (failed.Found)
             {
                 logger.LogInformation("Recovery: task run {TaskRunId} waits on {Upstream}, which ended {State}", taskRun.CorrelationId, failed.Task, failed.State);
-                await endpoint.Send(new UpstreamFinished(taskRun.CorrelationId, failed.Id, failed.Task, false, failed.State), cancellationToken).ConfigureAwait(false);
+                await endpoint.Send(new UpstreamFailed(taskRun.CorrelationId, failed.Id, failed.Task, failed.State), cancellationToken).ConfigureAwait(false);
             }
             else if (states.All(s => s.Found && TaskRunStates.IsSuccess(s.State)))
             {

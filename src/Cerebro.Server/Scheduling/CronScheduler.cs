@@ -69,7 +69,8 @@ public sealed class CronScheduler(IServiceScopeFactory scopes, IOptions<CerebroO
             }
         }
 
-        foreach (var (task, cron) in declared.Where(d => schedules.All(s => s.Task != d.Key)))
+        var scheduled = schedules.Select(s => s.Task).ToHashSet(StringComparer.Ordinal);
+        foreach (var (task, cron) in declared.Where(d => !scheduled.Contains(d.Key)))
         {
             var next = CronExpression.NextAfter(cron, now);
             db.CronSchedules.Add(new CronScheduleRecord { Task = task, Cron = cron, NextFireAt = next });

@@ -132,20 +132,13 @@ internal static class TaskRunBehaviorExtensions
             ClearDeadline(context.Saga);
         });
 
-    public static EventActivityBinder<TaskRunState, UpstreamFinished> RecordBlocked(this EventActivityBinder<TaskRunState, UpstreamFinished> binder) =>
+    public static EventActivityBinder<TaskRunState, UpstreamFailed> RecordBlocked(this EventActivityBinder<TaskRunState, UpstreamFailed> binder) =>
         binder.Then(context =>
         {
             context.Saga.FinishedAt = Now(context).UtcDateTime;
             context.Saga.Error = $"blocked: upstream '{context.Message.UpstreamTask}' ended {context.Message.UpstreamState.ToLowerInvariant()}";
             context.Saga.ErrorSource = "cerebro";
         });
-
-    public static EventActivityBinder<TaskRunState, T> RecordNotReadyYet<T>(this EventActivityBinder<TaskRunState, T> binder)
-        where T : class =>
-        binder.Then(context =>
-            context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogDebug(
-                "{Event} for task run {TaskRunId} ignored: {Count} upstream(s) not done yet", context.Event.Name,
-                context.Saga.CorrelationId, context.Saga.WaitingCount));
 
     /// <summary>
     /// Tells the downstream task runs and the run that this task run has ended, once that is committed (so whoever
@@ -161,12 +154,12 @@ internal static class TaskRunBehaviorExtensions
             var saga = context.Saga;
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
             var succeeded = TaskRunStates.IsSuccess(saga.CurrentState);
-            IReadOnlyList<UpstreamFinished> blocked = [];
+            IReadOnlyList<UpstreamFailed> blocked = [];
             IReadOnlyList<Guid> ready = [];
             if (saga.Downstreams.Count > 0 && succeeded)
                 ready = await ReleaseDownstreamsAsync(context, db).ConfigureAwait(false);
             else if (saga.Downstreams.Count > 0)
-                blocked = [.. saga.Downstreams.Select(d => new UpstreamFinished(d, saga.CorrelationId, saga.Task, false, saga.CurrentState))];
+                blocked = [.. saga.Downstreams.Select(d => new UpstreamFailed(d, saga.CorrelationId, saga.Task, saga.CurrentState))];
 
             var finished = new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState);
             SagaTransaction.AfterCommit(db, async () =>

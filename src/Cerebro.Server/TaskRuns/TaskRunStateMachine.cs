@@ -13,7 +13,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
     public TaskRunStateMachine()
     {
         Event(() => Ready, e => e.CorrelateById(c => c.Message.TaskRunId));
-        Event(() => UpstreamFinished, e => e.CorrelateById(c => c.Message.TaskRunId));
+        Event(() => UpstreamFailed, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => DeadlineExpired, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => AgentRestarted, e => e.CorrelateById(c => c.Message.TaskRunId));
         Event(() => TaskQueued, e => { e.CorrelateById(c => c.Message.TaskRunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownTaskRun())); });
@@ -29,9 +29,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
             When(Ready)
                 .SendInvoke()
                 .TransitionTo(Invoked),
-            When(UpstreamFinished, c => c.Message.Succeeded)
-                .RecordNotReadyYet(),
-            When(UpstreamFinished, c => !c.Message.Succeeded)
+            When(UpstreamFailed)
                 .RecordBlocked()
                 .TransitionTo(Blocked)
                 .AnnounceFinished());
@@ -71,7 +69,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
 
         During([Invoked, Queued, Started, Completed, Error, Blocked, Reused],
             Ignore(Ready),
-            Ignore(UpstreamFinished));
+            Ignore(UpstreamFailed));
 
         During([Pending, Invoked, Queued, Completed, Error, Blocked, Reused],
             Ignore(AgentRestarted));
@@ -110,7 +108,7 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
     public State Reused { get; private set; } = null!;
 
     public Event<TaskRunReady> Ready { get; private set; } = null!;
-    public Event<UpstreamFinished> UpstreamFinished { get; private set; } = null!;
+    public Event<UpstreamFailed> UpstreamFailed { get; private set; } = null!;
     public Event<TaskRunDeadlineExpired> DeadlineExpired { get; private set; } = null!;
     public Event<AgentRestarted> AgentRestarted { get; private set; } = null!;
     public Event<TaskQueued> TaskQueued { get; private set; } = null!;
