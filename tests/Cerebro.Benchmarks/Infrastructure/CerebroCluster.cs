@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cerebro.Tests.Shared.Net;
 
 namespace Cerebro.Benchmarks.Infrastructure;
 

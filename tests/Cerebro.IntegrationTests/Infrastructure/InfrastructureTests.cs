@@ -5,6 +5,7 @@ using System.Text;
 using Npgsql;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
+using Cerebro.Tests.Shared.Net;
 
 namespace Cerebro.IntegrationTests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using Cerebro.IntegrationTests.Infrastructure;
 using RabbitMQ.Client;
@@ -58,20 +57,10 @@ public sealed class TraceSpy : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var headers = delivery.BasicProperties.Headers;
-            _messages.Enqueue(new SpiedMessage(Header(headers, "cerebro-type"), Header(headers, "cerebro-sender"), Header(headers, "traceparent"),
-                Header(headers, "tracestate"), exchange, JsonDocument.Parse(delivery.Body).RootElement.Clone()));
+            _messages.Enqueue(new SpiedMessage(AmqpHeaders.Text(headers, "cerebro-type"), AmqpHeaders.Text(headers, "cerebro-sender"), AmqpHeaders.Text(headers, "traceparent"),
+                AmqpHeaders.Text(headers, "tracestate"), exchange, JsonDocument.Parse(delivery.Body).RootElement.Clone()));
             return Task.CompletedTask;
         };
         await _channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
     }
-
-    private static string? Header(IDictionary<string, object?>? headers, string name) =>
-        headers is not null && headers.TryGetValue(name, out var value)
-            ? value switch
-            {
-                byte[] bytes => Encoding.UTF8.GetString(bytes),
-                null => null,
-                _ => value.ToString(),
-            }
-            : null;
 }

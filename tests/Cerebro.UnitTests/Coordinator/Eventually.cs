@@ -21,6 +21,9 @@ public static class Eventually
         }
     }
 
+    public static Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> done, string what, TimeSpan? timeout = null) =>
+        UntilAsync(() => Task.FromResult(probe()), done, what, timeout);
+
     private static string Describe<T>(T value) =>
         value switch
         {

@@ -3,6 +3,7 @@ using Cerebro.Server.Hosting;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.Runs;
 using Cerebro.Worker;
+using Cerebro.UnitTests.Coordinator;
 using MassTransit;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -87,7 +88,7 @@ public sealed class InProcessCerebro : IAsyncDisposable
             var agent = builder.Build();
             _agents.Add(agent);
             await agent.StartAsync();
-            await agent.Services.GetRequiredService<ICerebroWorkerStatus>().FirstVerdict.WaitAsync(TelemetryPoll.DefaultTimeout);
+            await agent.Services.GetRequiredService<ICerebroWorkerStatus>().FirstVerdict.WaitAsync(Eventually.DefaultTimeout);
         }
     }
 
@@ -124,7 +125,7 @@ public sealed class InProcessCerebro : IAsyncDisposable
 
     /// <summary>Waits until the run exists (a requested run is launched asynchronously) and has ended.</summary>
     public async Task<RunState> WaitForRunEndAsync(Guid runId) =>
-        (await TelemetryPoll.UntilAsync(() => QueryAsync(db => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.CorrelationId == runId)),
+        (await Eventually.UntilAsync(() => QueryAsync(db => db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.CorrelationId == runId)),
             run => run is not null && run.CurrentState != RunStates.Running, $"run {runId} to end"))!;
 
     public async ValueTask DisposeAsync()

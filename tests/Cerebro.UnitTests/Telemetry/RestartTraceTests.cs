@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cerebro.Server.Runs;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
+using Cerebro.UnitTests.Coordinator;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -40,7 +41,7 @@ public sealed class RestartTraceTests(ITestOutputHelper output) : IDisposable
             await first.AttachDemoAgentsAsync();
             await first.DisposeAgentsAsync();
             runId = await first.LaunchAsync("publish-dashboard", new { durationMs = 20 });
-            await TelemetryPoll.UntilAsync(
+            await Eventually.UntilAsync(
                 () => first.QueryAsync(db => db.TaskRuns.AsNoTracking().CountAsync(t => t.RunId == runId && t.CurrentState == TaskRunStates.Invoked)),
                 invoked => invoked == 3, "the three extracts invoked");
         }
@@ -56,7 +57,7 @@ public sealed class RestartTraceTests(ITestOutputHelper output) : IDisposable
         var run = await second.WaitForRunEndAsync(runId);
         Assert.Equal(RunStates.Failed, run.CurrentState);
 
-        var trace = await TelemetryPoll.UntilAsync(() => _spans.Trace(root.TraceId),
+        var trace = await Eventually.UntilAsync(() => _spans.Trace(root.TraceId),
             t => t.Count(s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal)) == 6
                 && t.Any(s => s.DisplayName == "run publish-dashboard: failed"), "the run's end spans");
         TraceTree.Write(output, trace);

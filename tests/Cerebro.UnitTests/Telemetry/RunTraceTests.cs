@@ -3,6 +3,7 @@ using Cerebro.Contracts;
 using Cerebro.Server.Runs;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
+using Cerebro.UnitTests.Coordinator;
 using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -138,7 +139,7 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
         var runId = await _cerebro.LaunchAsync("publish-dashboard", new { durationMs = 20, fail = new[] { "build-sales" } });
         var run = await _cerebro.WaitForRunEndAsync(runId);
         var traceId = TraceParents.TraceIdOf(run.TraceParent);
-        await TelemetryPoll.UntilAsync(() => _metrics.Of("cerebro.runs.ended"),
+        await Eventually.UntilAsync(() => _metrics.Of("cerebro.runs.ended"),
             m => m.Any(x => x.Has(TelemetryTags.Task, "publish-dashboard") && x.Has(TelemetryTags.Outcome, "failed")), "the run's end measured");
 
         Assert.Contains(_metrics.Of("cerebro.runs.started"), m => m.Has(TelemetryTags.Task, "publish-dashboard") && m.Has(TelemetryTags.Trigger, "api"));
@@ -182,7 +183,7 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
 
         var run = await _cerebro.WaitForRunEndAsync(runId);
         Assert.Equal(RunStates.Succeeded, run.CurrentState);
-        var root = await TelemetryPoll.UntilAsync(() => _spans.OfRun(runId).SingleOrDefault(s => s.DisplayName == "run extract-orders"),
+        var root = await Eventually.UntilAsync(() => _spans.OfRun(runId).SingleOrDefault(s => s.DisplayName == "run extract-orders"),
             s => s is not null, "the run's root span");
         Assert.Equal(default, root!.ParentSpanId);
         Assert.NotEqual(requester.TraceId, root.TraceId);
@@ -194,7 +195,7 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>Waits until the run's trace holds every task run's end and every span's parent (spans end after their children).</summary>
     private async Task<IReadOnlyList<Activity>> CompleteTraceAsync(ActivityTraceId traceId, int taskRuns) =>
-        await TelemetryPoll.UntilAsync(() => _spans.Trace(traceId), trace =>
+        await Eventually.UntilAsync(() => _spans.Trace(traceId), trace =>
         {
             var ids = trace.Select(s => s.SpanId).ToHashSet();
             return trace.Count(s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal)) == taskRuns

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cerebro.IntegrationTests.Infrastructure;
+namespace Cerebro.Tests.Shared.Net;
 
 /// <summary>Loopback TCP ports for servers a test starts.</summary>
 public static class FreePort

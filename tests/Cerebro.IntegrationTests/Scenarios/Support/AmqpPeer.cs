@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Cerebro.IntegrationTests.Infrastructure;
 using RabbitMQ.Client;
@@ -130,7 +129,7 @@ public sealed class AmqpPeer : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var headers = delivery.BasicProperties.Headers;
-            var message = new ProtocolMessage(Header(headers, "cerebro-type"), Header(headers, "cerebro-sender"),
+            var message = new ProtocolMessage(AmqpHeaders.Text(headers, "cerebro-type"), AmqpHeaders.Text(headers, "cerebro-sender"),
                 delivery.BasicProperties.MessageId, delivery.BasicProperties.ContentType, delivery.RoutingKey,
                 JsonDocument.Parse(delivery.Body).RootElement.Clone());
             TaskCompletionSource arrived;
@@ -146,15 +145,4 @@ public sealed class AmqpPeer : IAsyncDisposable
         };
         await _channel.BasicConsumeAsync(queue, autoAck: true, consumer);
     }
-
-    // Header strings arrive as AMQP long strings, which the client hands over as bytes.
-    private static string? Header(IDictionary<string, object?>? headers, string name) =>
-        headers is not null && headers.TryGetValue(name, out var value)
-            ? value switch
-            {
-                byte[] bytes => Encoding.UTF8.GetString(bytes),
-                null => null,
-                _ => value.ToString(),
-            }
-            : null;
 }

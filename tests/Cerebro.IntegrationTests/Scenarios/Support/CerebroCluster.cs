@@ -4,6 +4,7 @@ using System.Text.Json;
 using Cerebro.IntegrationTests.Infrastructure;
 using Cerebro.Server.Api;
 using Xunit.Abstractions;
+using Cerebro.Tests.Shared.Net;
 
 namespace Cerebro.IntegrationTests.Scenarios.Support;
 

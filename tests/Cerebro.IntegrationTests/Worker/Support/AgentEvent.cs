@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using Cerebro.IntegrationTests.Infrastructure;
 
 namespace Cerebro.IntegrationTests.Worker.Support;
 
@@ -17,12 +17,7 @@ public sealed record AgentEvent(
 
     public Guid? TaskRunId => Body.TryGetProperty("taskRunId", out var id) ? id.GetGuid() : null;
 
-    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value switch
-    {
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        null => null,
-        _ => value.ToString(),
-    } : null;
+    public string? Header(string name) => AmqpHeaders.Text(Headers, name);
 
     public string Text(string property) => Body.GetProperty(property).GetString()!;
 
