@@ -24,6 +24,8 @@ internal static class DemoAgent
 {
     public const string DurationParameter = "durationMs";
     public const string FailParameter = "fail";
+    public const string HoldParameter = "holdUntilFile";
+    private static readonly TimeSpan HoldPollInterval = TimeSpan.FromMilliseconds(50);
     private const int DefaultDurationMs = 200;
 
     /// <summary>A demo agent on RabbitMQ, its name and concurrency taken from the environment when set.</summary>
@@ -44,9 +46,11 @@ internal static class DemoAgent
     }
 
     /// <summary>
-    /// The work of every demo task: wait <c>durationMs</c>, then fail if the run's <c>fail</c> parameter (a JSON
+    /// The work of every demo task: wait <c>durationMs</c>, then, if the run has a <c>holdUntilFile</c> parameter (a
+    /// path on the agent's host), wait until that file exists; then fail if the run's <c>fail</c> parameter (a JSON
     /// array of task names) lists this task.
     /// </summary>
+    /// <remarks>The hold lets a test or a demo keep task runs working for exactly as long as it needs, whatever the load.</remarks>
     public static async Task<object?> WorkAsync(TaskContext context, CancellationToken cancellationToken)
     {
         Console.Out.WriteLine($"EXECUTED {context.Task} {context.TaskRunId} {context.Attempt}");
@@ -55,6 +59,10 @@ internal static class DemoAgent
         var durationMs = context.GetParameter<int?>(DurationParameter) ?? DefaultDuration();
         if (durationMs > 0)
             await Task.Delay(durationMs, cancellationToken).ConfigureAwait(false);
+
+        var holdFile = context.GetParameter<string?>(HoldParameter);
+        while (!string.IsNullOrEmpty(holdFile) && !File.Exists(holdFile))
+            await Task.Delay(HoldPollInterval, cancellationToken).ConfigureAwait(false);
 
         if (FailList(context).Contains(context.Task, StringComparer.Ordinal))
             throw new TaskFailedException($"{context.Task} failed on request (parameter '{FailParameter}')", "RequestedFailure");

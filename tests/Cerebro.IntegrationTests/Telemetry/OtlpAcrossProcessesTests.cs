@@ -63,18 +63,22 @@ public sealed class OtlpAcrossProcessesTests(ITestOutputHelper output)
     {
         await using var receiver = new OtlpReceiver();
         await using var cluster = await CerebroCluster.StartAsync(output, Otlp(receiver, "cerebro"));
-        cluster.StartTaskServerA(Otlp(receiver, service: null));
+        cluster.StartTaskServerA(new Dictionary<string, string>(Otlp(receiver, service: null)) { ["CEREBRO_MAX_CONCURRENCY"] = "3" });
         cluster.StartTaskServerB(Otlp(receiver, service: null));
         await cluster.WaitForAgentsAsync(CerebroCluster.TaskServerA, CerebroCluster.TaskServerB);
 
-        var runId = await cluster.StartRunAsync("publish-dashboard", new { durationMs = 2000 });
-        await cluster.WaitForRunAsync(runId, r => r.Tasks.Count(t => t.StartedAt is not null) >= 2, "two extracts started");
+        // The extracts work until the file exists, so none completes before the first Cerebro is gone, however slow the machine.
+        var release = Path.Combine(Path.GetTempPath(), $"cerebro-release-{Guid.NewGuid():N}");
+        var runId = await cluster.StartRunAsync("publish-dashboard", new { durationMs = 0, holdUntilFile = release });
+        await cluster.WaitForRunAsync(runId, r => r.Tasks.Count(t => t.StartedAt is not null) == 3, "the three extracts started");
 
         // Killed once its spans so far are out (the exporter sends every 200 ms here); what the batch still held would be lost.
         await WaitForSpansAsync(receiver, s => s.Count(x => x.Name.StartsWith("invoke extract-", StringComparison.Ordinal)) == 3);
         await cluster.KillCerebroAsync();
         await cluster.StartCerebroAsync();
+        await File.WriteAllTextAsync(release, "");
         var run = await cluster.WaitForRunEndAsync(runId, TimeSpan.FromSeconds(90));
+        File.Delete(release);
         Assert.Equal("succeeded", run.Status);
 
         var spans = await WaitForSpansAsync(receiver, s => s.Any(x => x.Name == "run publish-dashboard: succeeded"));
