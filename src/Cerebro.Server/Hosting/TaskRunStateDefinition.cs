@@ -12,6 +12,9 @@ namespace Cerebro.Server.Hosting;
 /// </summary>
 internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
 {
+    /// <summary>Redeliveries after a failed attempt (a lost optimistic-concurrency race, an invoke not committed yet), in ms.</summary>
+    public static readonly int[] RetryIntervals = [0, 10, 25, 50, 100, 250, 500, 1000];
+
     public TaskRunStateDefinition()
     {
         EndpointName = Endpoints.TaskRunsQueue;
@@ -21,7 +24,7 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TaskRunState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(0, 10, 25, 50, 100, 250, 500, 1000));
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(RetryIntervals));
         sagaConfigurator.UseTelemetryLogScope(context);
         var partition = endpointConfigurator.CreatePartitioner(64);
         sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));

@@ -11,8 +11,8 @@ namespace Cerebro.Server.Runs;
 internal static class RunBehaviorExtensions
 {
     /// <summary>
-    /// Counts the run's task runs by outcome from the store: the message counter may overcount after a redelivery,
-    /// so the end of a run is always confirmed against the task runs themselves.
+    /// Counts the run's task runs by outcome from the store. A task run reports its end after its commit, so the store
+    /// already shows it, and a report that is not the last finds task runs still open.
     /// </summary>
     public static EventActivityBinder<RunState, T> TallyTaskRuns<T>(this EventActivityBinder<RunState, T> binder)
         where T : class =>
@@ -20,18 +20,13 @@ internal static class RunBehaviorExtensions
         {
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
             var runId = context.Saga.CorrelationId;
-            // The finished message is sent before its task run's commit, so the store may not show it ended yet:
-            // the message itself is the authority for that one task run.
-            var reported = context.Message is TaskRunFinished finished ? finished : null;
-            var reportedId = reported?.TaskRunId ?? Guid.Empty;
             var counts = await db.TaskRuns.AsNoTracking()
-                .Where(t => t.RunId == runId && t.CorrelationId != reportedId)
+                .Where(t => t.RunId == runId)
                 .GroupBy(t => t.CurrentState)
                 .Select(g => new { State = g.Key, Count = g.Count() })
                 .ToListAsync(context.CancellationToken).ConfigureAwait(false);
             var open = counts.Where(c => !TaskRunStates.IsTerminal(c.State)).Sum(c => c.Count);
-            var failed = counts.Where(c => c.State is TaskRunStates.Error or TaskRunStates.Blocked).Sum(c => c.Count)
-                + (reported?.State is TaskRunStates.Error or TaskRunStates.Blocked ? 1 : 0);
+            var failed = counts.Where(c => c.State is TaskRunStates.Error or TaskRunStates.Blocked).Sum(c => c.Count);
             context.GetOrAddPayload(() => new RunTally(open, failed));
         });
 

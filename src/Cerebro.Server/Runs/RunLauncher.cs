@@ -58,7 +58,6 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
             TraceParent = request.TraceParent,
             CreatedAt = now.UtcDateTime,
             TotalTaskRuns = taskRuns.Count,
-            FinishedTaskRuns = taskRuns.Count(t => t.CurrentState == TaskRunStates.Reused),
         });
         db.TaskRuns.AddRange(taskRuns);
         try

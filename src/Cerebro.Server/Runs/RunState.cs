@@ -20,7 +20,4 @@ public sealed class RunState : SagaStateMachineInstance
     public DateTime CreatedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public int TotalTaskRuns { get; set; }
-
-    /// <summary>Counts finished-task-run messages; may overcount on redelivery, so the end is confirmed against the task runs.</summary>
-    public int FinishedTaskRuns { get; set; }
 }

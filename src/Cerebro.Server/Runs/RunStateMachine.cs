@@ -16,16 +16,16 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
 
         InstanceState(x => x.CurrentState);
 
+        // A task run reports only when it leaves no open downstream behind (TaskRunBehaviorExtensions.AnnounceFinished),
+        // so each report is a possible end, confirmed against the stored task runs.
         During(Running,
             When(TaskRunFinished)
-                .Then(c => c.Saga.FinishedTaskRuns++)
-                .If(c => c.Saga.FinishedTaskRuns >= c.Saga.TotalTaskRuns, end => end
-                    .TallyTaskRuns()
-                    .If(c => c.HasEnded(), ended => ended
-                        .RecordEnd()
-                        .IfElse(c => c.HasFailures(),
-                            failed => failed.TransitionTo(Failed),
-                            succeeded => succeeded.TransitionTo(Succeeded)))),
+                .TallyTaskRuns()
+                .If(c => c.HasEnded(), ended => ended
+                    .RecordEnd()
+                    .IfElse(c => c.HasFailures(),
+                        failed => failed.TransitionTo(Failed),
+                        succeeded => succeeded.TransitionTo(Succeeded))),
             When(CompletionCheck)
                 .TallyTaskRuns()
                 .If(c => c.HasEnded(), ended => ended

@@ -19,24 +19,34 @@ internal static class TaskRunBehaviorExtensions
         where T : class =>
         binder.ThenAsync(async context =>
         {
-            using var invokeSpan = TaskRunTelemetry.StartInvoke(context, await TaskRunTelemetry.InvokeParentAsync(context).ConfigureAwait(false));
-            var saga = context.Saga;
-            var now = Now(context);
-            saga.InvokedAt = now.UtcDateTime;
-            SetDeadline(saga, DeadlineKinds.Ack, now, saga.AckTimeoutSeconds);
-            var invoke = new InvokeTask
-            {
-                TaskRunId = saga.CorrelationId,
-                RunId = saga.RunId,
-                Task = saga.Task,
-                Attempt = saga.Attempt,
-                Parameters = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(saga.ParametersJson, WireJson.Options) ?? [],
-                InvokedAt = now,
-                AckTimeoutSeconds = saga.AckTimeoutSeconds,
-            };
-            await context.SendToAgent(saga.Agent, MessageTypes.InvokeTask, invoke,
-                AgentMessaging.InvokeMessageId(saga.CorrelationId, saga.Attempt), saga.TraceParent).ConfigureAwait(false);
+            var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
+            var parent = await TaskRunTelemetry.InvokeParentAsync(db, context.Saga, context.CancellationToken).ConfigureAwait(false);
+            await InvokeAsync(context, context.Saga, parent, Now(context)).ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// Records the invoke in <paramref name="taskRun"/> (time, acknowledgement deadline, the invoke span's context) and
+    /// sends it to the agent. The caller stores the task run; the invoke goes out first, so a crash in between leaves
+    /// the task run where a retry invokes it again under the same message id, which the agent drops as a duplicate.
+    /// </summary>
+    private static async Task InvokeAsync(ConsumeContext context, TaskRunState taskRun, string? parentTraceParent, DateTimeOffset now)
+    {
+        using var invokeSpan = TaskRunTelemetry.StartInvoke(taskRun, parentTraceParent);
+        taskRun.InvokedAt = now.UtcDateTime;
+        SetDeadline(taskRun, DeadlineKinds.Ack, now, taskRun.AckTimeoutSeconds);
+        var invoke = new InvokeTask
+        {
+            TaskRunId = taskRun.CorrelationId,
+            RunId = taskRun.RunId,
+            Task = taskRun.Task,
+            Attempt = taskRun.Attempt,
+            Parameters = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(taskRun.ParametersJson, WireJson.Options) ?? [],
+            InvokedAt = now,
+            AckTimeoutSeconds = taskRun.AckTimeoutSeconds,
+        };
+        await context.SendToAgent(taskRun.Agent, MessageTypes.InvokeTask, invoke,
+            AgentMessaging.InvokeMessageId(taskRun.CorrelationId, taskRun.Attempt), taskRun.TraceParent).ConfigureAwait(false);
+    }
 
     public static EventActivityBinder<TaskRunState, TaskQueued> RecordQueued(this EventActivityBinder<TaskRunState, TaskQueued> binder) =>
         binder.Then(context =>
@@ -141,11 +151,17 @@ internal static class TaskRunBehaviorExtensions
         });
 
     /// <summary>
-    /// Tells the downstream task runs and the run that this task run has ended, once that is committed (so whoever
-    /// hears of it reads it back from the store; should the process die in between, recovery tells them). On success,
-    /// each downstream's waiting count goes down in this saga's own transaction (one statement for all of them), and
-    /// those that reach zero are told to start. On failure, each downstream is told, and blocks in turn.
+    /// Moves the downstream task runs and the run on from this task run's end. On success, each pending downstream's
+    /// waiting count goes down in this saga's own transaction (one statement for all of them), and those that reach
+    /// zero are invoked in the same transaction: the next task's invoke costs no message and no transaction of its own.
+    /// On failure, each downstream is told once this end is committed, and blocks in turn.
     /// </summary>
+    /// <remarks>
+    /// The run hears of this end only if no downstream is left open by it; an open downstream ends later and reports
+    /// for both, so a chain costs the run one message, not one per task run. Whether a downstream is open is read
+    /// under the same row locks its other upstreams take, so of two task runs ending at once the later one sees the
+    /// earlier. A failure always reports: its downstreams block only after its commit.
+    /// </remarks>
     public static EventActivityBinder<TaskRunState, T> AnnounceFinished<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : class =>
         binder.ThenAsync(async context =>
@@ -153,29 +169,41 @@ internal static class TaskRunBehaviorExtensions
             TaskRunTelemetry.Finished(context);
             var saga = context.Saga;
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
-            var succeeded = TaskRunStates.IsSuccess(saga.CurrentState);
+            var reportToRun = true;
             IReadOnlyList<UpstreamFailed> blocked = [];
-            IReadOnlyList<Guid> ready = [];
-            if (saga.Downstreams.Count > 0 && succeeded)
-                ready = await ReleaseDownstreamsAsync(context, db).ConfigureAwait(false);
+            if (saga.Downstreams.Count > 0 && TaskRunStates.IsSuccess(saga.CurrentState))
+            {
+                var released = await ReleaseDownstreamsAsync(context, db).ConfigureAwait(false);
+                await InvokeReadyAsync(context, db, [.. released.Where(r => r.Ready).Select(r => r.Value)]).ConfigureAwait(false);
+                reportToRun = released.Count == 0;
+            }
             else if (saga.Downstreams.Count > 0)
                 blocked = [.. saga.Downstreams.Select(d => new UpstreamFailed(d, saga.CorrelationId, saga.Task, saga.CurrentState))];
 
-            var finished = new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState);
+            var finished = reportToRun ? new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState) : null;
+            if (blocked.Count == 0 && finished is null)
+                return;
             SagaTransaction.AfterCommit(db, async () =>
             {
-                var taskRuns = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
-                await Task.WhenAll([
-                    .. ready.Select(id => taskRuns.Send(new TaskRunReady(id))),
-                    .. blocked.Select(message => taskRuns.Send(message)),
-                ]).ConfigureAwait(false);
-                var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
-                await runs.Send(finished).ConfigureAwait(false);
+                if (blocked.Count > 0)
+                {
+                    var taskRuns = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+                    await Task.WhenAll(blocked.Select(message => taskRuns.Send(message))).ConfigureAwait(false);
+                }
+
+                if (finished is not null)
+                {
+                    var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
+                    await runs.Send(finished).ConfigureAwait(false);
+                }
             });
         });
 
-    /// <summary>Counts this success off each pending downstream, in the saga's transaction; returns those now ready.</summary>
-    private static async Task<IReadOnlyList<Guid>> ReleaseDownstreamsAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db)
+    /// <summary>
+    /// Counts this success off each pending downstream, in the saga's transaction; returns every downstream that was
+    /// pending, and whether it is now ready.
+    /// </summary>
+    private static async Task<IReadOnlyList<ReleasedDownstream>> ReleaseDownstreamsAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db)
         where T : class
     {
         var downstreams = context.Saga.Downstreams;
@@ -183,7 +211,8 @@ internal static class TaskRunBehaviorExtensions
         if (db.Database.IsNpgsql())
             return await ReleaseDownstreamsOnPostgresAsync(db, downstreams, context.CancellationToken).ConfigureAwait(false);
 
-        // (SQLite has one writer at a time, so the rows need no lock order here.)
+        // (SQLite has one writer at a time, so the rows need no lock order here, and the pending rows read back are
+        // exactly the ones counted down.)
         // The version moves too, so a downstream saga that loaded the row before this commit retries on fresh state.
         await db.TaskRuns
             .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
@@ -191,17 +220,17 @@ internal static class TaskRunBehaviorExtensions
                 .SetProperty(t => t.WaitingCount, t => t.WaitingCount - 1)
                 .SetProperty(t => t.Version, t => t.Version + 1), context.CancellationToken).ConfigureAwait(false);
         return await db.TaskRuns.AsNoTracking()
-            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending && t.WaitingCount <= 0)
-            .Select(t => t.CorrelationId)
+            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
+            .Select(t => new ReleasedDownstream(t.CorrelationId, t.WaitingCount <= 0))
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// One statement that locks the downstream rows in id order before it counts them down: upstreams finishing at the
     /// same time share downstreams (every task of a layer waits for every task of the one before), and rows locked in
-    /// whatever order each UPDATE met them deadlock. Returns the downstreams left waiting for nothing.
+    /// whatever order each UPDATE met them deadlock. The locks hold until this saga's commit.
     /// </summary>
-    private static async Task<IReadOnlyList<Guid>> ReleaseDownstreamsOnPostgresAsync(CerebroDbContext db, List<Guid> downstreams,
+    private static async Task<IReadOnlyList<ReleasedDownstream>> ReleaseDownstreamsOnPostgresAsync(CerebroDbContext db, List<Guid> downstreams,
         CancellationToken cancellationToken)
     {
         const string sql = """
@@ -216,10 +245,36 @@ internal static class TaskRunBehaviorExtensions
             WHERE t."CorrelationId" = locked."CorrelationId"
             RETURNING t."CorrelationId" AS "Value", t."WaitingCount" <= 0 AS "Ready"
             """;
-        var released = await db.Database
+        return await db.Database
             .SqlQueryRaw<ReleasedDownstream>(sql, new Npgsql.NpgsqlParameter<Guid[]>("downstreams", [.. downstreams]))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. released.Where(r => r.Ready).Select(r => r.Value)];
+    }
+
+    /// <summary>
+    /// Invokes the downstreams this success left waiting for nothing, as part of the completing saga's transaction: their
+    /// rows (locked on PostgreSQL by the count-down) move to invoked with the saga's own save, under their version.
+    /// </summary>
+    private static async Task InvokeReadyAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db, List<Guid> ready)
+        where T : class
+    {
+        if (ready.Count == 0)
+            return;
+        // The count-down changed the rows behind EF's back: a copy tracked by an earlier attempt of this message is stale.
+        foreach (var stale in db.ChangeTracker.Entries<TaskRunState>().Where(e => ready.Contains(e.Entity.CorrelationId)).ToList())
+            stale.State = EntityState.Detached;
+        var taskRuns = await db.TaskRuns.AsTracking().Where(t => ready.Contains(t.CorrelationId))
+            .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+
+        var now = Now(context);
+        var parents = new List<string?>(taskRuns.Count);
+        foreach (var taskRun in taskRuns)
+            parents.Add(await TaskRunTelemetry.InvokeParentAsync(db, taskRun, context.CancellationToken).ConfigureAwait(false));
+        await Task.WhenAll(taskRuns.Select((taskRun, i) => InvokeAsync(context, taskRun, parents[i], now))).ConfigureAwait(false);
+        foreach (var taskRun in taskRuns)
+        {
+            taskRun.CurrentState = TaskRunStates.Invoked;
+            SagaVersioning.Increment(db.Entry(taskRun));
+        }
     }
 
     private sealed record ReleasedDownstream(Guid Value, bool Ready);
@@ -283,6 +338,17 @@ internal static class TaskRunBehaviorExtensions
             context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogDebug(
                 "Stale {Kind} deadline for task run {TaskRunId} ignored: it is {State} now", context.Message.Kind,
                 context.Saga.CorrelationId, context.Saga.CurrentState));
+
+    /// <summary>
+    /// An event of the current attempt for a task run that is still pending: its invoke is sent but the transaction
+    /// that records it has not committed yet. Fails the delivery so the endpoint's retry applies it after that commit;
+    /// on the last retry it is recorded as not applied (the invoke was never stored).
+    /// </summary>
+    public static EventActivityBinder<TaskRunState, T> AwaitInvokeCommit<T>(this EventActivityBinder<TaskRunState, T> binder)
+        where T : TaskRunEvent =>
+        binder.IfElse(context => context.GetRetryAttempt() < TaskRunStateDefinition.RetryIntervals.Length,
+            wait => wait.Then(context => throw new InvokeNotStoredYetException(context.Saga.CorrelationId, context.Event.Name)),
+            giveUp => giveUp.RecordUnapplied());
 
     public static EventActivityBinder<TaskRunState, T> RecordUnapplied<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : TaskRunEvent =>

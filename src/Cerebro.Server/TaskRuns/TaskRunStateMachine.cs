@@ -81,17 +81,25 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
             When(TaskFailed, c => !c.IsFromCurrentAttempt()).RecordForeignEvent(),
             When(DeadlineExpired, c => !c.IsTheDeadlineAwaited()).RecordStaleDeadline());
 
+        // The invoke goes out just before the transaction that records it commits, so a quick agent's answer can find
+        // the task run still pending: it waits for that commit (retried) rather than being dismissed as out of order.
+        During(Pending,
+            When(TaskQueued, c => c.IsFromCurrentAttempt()).AwaitInvokeCommit(),
+            When(TaskStarted, c => c.IsFromCurrentAttempt()).AwaitInvokeCommit(),
+            When(TaskCompleted, c => c.IsFromCurrentAttempt()).AwaitInvokeCommit(),
+            When(TaskFailed, c => c.IsFromCurrentAttempt()).AwaitInvokeCommit());
+
         // DuringAny binds the agent events in every state, so MassTransit never treats them as unhandled: a current-attempt
         // event that does not move the task run forward is recorded here. The exception: an agent's events may reach
         // the saga out of order (Cerebro applies several at once), and a task.started that arrives after the
         // task.completed it preceded only fills in its time.
-        During([Pending, Queued, Started, Completed, Error, Blocked, Reused],
+        During([Queued, Started, Completed, Error, Blocked, Reused],
             When(TaskQueued, c => c.IsFromCurrentAttempt())
                 .IfElse(c => c.WasOvertaken(), late => late.RecordLateQueued(), other => other.RecordUnapplied()));
-        During([Pending, Started, Completed, Error, Blocked, Reused],
+        During([Started, Completed, Error, Blocked, Reused],
             When(TaskStarted, c => c.IsFromCurrentAttempt())
                 .IfElse(c => c.WasOvertaken(), late => late.RecordLateStarted(), other => other.RecordUnapplied()));
-        During([Pending, Completed, Error, Blocked, Reused],
+        During([Completed, Error, Blocked, Reused],
             When(TaskCompleted, c => c.IsFromCurrentAttempt()).RecordUnapplied(),
             When(TaskFailed, c => c.IsFromCurrentAttempt()).RecordUnapplied());
 

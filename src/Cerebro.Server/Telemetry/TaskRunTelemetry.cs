@@ -41,34 +41,29 @@ internal static class TaskRunTelemetry
     /// The parent of a new invoke span: the run's root, which the task run's <c>TraceParent</c> holds until its first
     /// invoke; after that (a new attempt) the root is read from the run.
     /// </summary>
-    public static async ValueTask<string?> InvokeParentAsync<T>(BehaviorContext<TaskRunState, T> context)
-        where T : class
+    public static async ValueTask<string?> InvokeParentAsync(CerebroDbContext db, TaskRunState taskRun, CancellationToken cancellationToken)
     {
-        var saga = context.Saga;
-        if (saga.InvokedAt is null || !CerebroTelemetry.Source.HasListeners())
-            return saga.TraceParent;
-        var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
-        return await db.Runs.AsNoTracking().Where(r => r.CorrelationId == saga.RunId).Select(r => r.TraceParent)
-            .FirstOrDefaultAsync(context.CancellationToken).ConfigureAwait(false) ?? saga.TraceParent;
+        if (taskRun.InvokedAt is null || !CerebroTelemetry.Source.HasListeners())
+            return taskRun.TraceParent;
+        return await db.Runs.AsNoTracking().Where(r => r.CorrelationId == taskRun.RunId).Select(r => r.TraceParent)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? taskRun.TraceParent;
     }
 
     /// <summary>
     /// Starts the invoke span under <paramref name="parentTraceParent"/> (<see cref="InvokeParentAsync"/>) and stores its
-    /// context in the saga, so the invoke carries it (<c>SendToAgent</c> sends <see cref="TaskRunState.TraceParent"/>)
+    /// context in the task run, so the invoke carries it (<c>SendToAgent</c> sends <see cref="TaskRunState.TraceParent"/>)
     /// and the task run's later spans hang off it. Not async on purpose: the span must become the current activity of
     /// the caller, so that MassTransit's send of the invoke is its child; an async method's change to
     /// <see cref="Activity.Current"/> does not flow back to its caller.
     /// </summary>
-    public static SpanScope StartInvoke<T>(BehaviorContext<TaskRunState, T> context, string? parentTraceParent)
-        where T : class
+    public static SpanScope StartInvoke(TaskRunState taskRun, string? parentTraceParent)
     {
         if (!CerebroTelemetry.Source.HasListeners())
             return SpanScope.None;
-        var saga = context.Saga;
         TraceParents.TryParse(parentTraceParent, null, out var parent);
-        var span = Spans.Start($"invoke {saga.Task}", ActivityKind.Internal, parent, Tags(saga));
+        var span = Spans.Start($"invoke {taskRun.Task}", ActivityKind.Internal, parent, Tags(taskRun));
         if (span.Activity is { } activity)
-            saga.TraceParent = TraceParents.Format(activity.Context);
+            taskRun.TraceParent = TraceParents.Format(activity.Context);
         return span;
     }
 

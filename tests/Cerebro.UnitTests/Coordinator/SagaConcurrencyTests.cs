@@ -1,4 +1,5 @@
 using Cerebro.Contracts;
+using Cerebro.Server.Runs;
 using Cerebro.Server.TaskRuns;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
@@ -31,7 +32,7 @@ public sealed class SagaConcurrencyTests(ITestOutputHelper output) : Coordinator
         Assert.Empty(await Server.GetIgnoredMessagesAsync());
 
         var stored = await Server.QueryAsync(db => db.Runs.AsNoTracking().SingleAsync(r => r.CorrelationId == runId));
-        Assert.Equal((Leaves + 1, Leaves + 1), (stored.TotalTaskRuns, stored.FinishedTaskRuns));
+        Assert.Equal((Leaves + 1, RunStates.Succeeded), (stored.TotalTaskRuns, stored.CurrentState));
         var states = await Server.QueryAsync(db => db.TaskRuns.Where(t => t.RunId == runId).Select(t => t.CurrentState).ToListAsync());
         Assert.All(states, s => Assert.Equal(TaskRunStates.Completed, s));
         Assert.Equal(Leaves + 1, await Server.QueryAsync(db => db.TaskSuccesses.CountAsync(s => s.RunId == runId)));
@@ -53,7 +54,7 @@ public sealed class SagaConcurrencyTests(ITestOutputHelper output) : Coordinator
         Assert.Equal("blocked", Coordinator.TaskRun(run, "join").State);
         Assert.Empty(AgentA.Invokes(runId, "join"));
         var stored = await Server.QueryAsync(db => db.Runs.AsNoTracking().SingleAsync(r => r.CorrelationId == runId));
-        Assert.Equal((Leaves + 1, Leaves + 1), (stored.TotalTaskRuns, stored.FinishedTaskRuns));
+        Assert.Equal((Leaves + 1, RunStates.Failed), (stored.TotalTaskRuns, stored.CurrentState));
     }
 
     /// <summary>Thirty leaves joined by one, a run of the join, and every leaf invoked and started.</summary>

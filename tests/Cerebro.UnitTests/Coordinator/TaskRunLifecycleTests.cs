@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
+using Cerebro.Server.Api;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Cerebro.UnitTests.Coordinator.TestTasks;
@@ -80,6 +81,49 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : Coordinato
         await AgentA.CompletedAsync(join);
         await Server.WaitForRunStatusAsync(runId, "succeeded");
         Assert.Single(AgentA.Invokes(runId, "join"));
+    }
+
+    /// <summary>
+    /// The completing upstream invokes its downstream in its own transaction, sending the invoke just before the commit,
+    /// so a quick agent can answer before the task run is stored as invoked: the answer waits for that commit.
+    /// </summary>
+    [Fact]
+    public async Task StartedBeforeTheInvokeIsStored_IsAppliedOnceItIs()
+    {
+        await AgentA.DeclareAsync(Task("first"), Task("second", "first"));
+        var runId = await Server.StartRunAsync("second");
+        var first = await AgentA.WaitForInvokeAsync("first", runId);
+        var second = Coordinator.TaskRun(await Server.GetRunAsync(runId), "second");
+        var secondInvoke = NotYetSentInvoke(runId, second);
+        var startedAt = Server.Clock.GetUtcNow();
+
+        var startedId = await AgentA.StartedAsync(secondInvoke, startedAt);
+        await AgentA.CompletedAsync(first);
+
+        var started = await Server.WaitForTaskRunAsync(runId, "second", "started");
+        Assert.Equal(startedAt.UtcDateTime, started.StartedAt);
+        Assert.Equal(second.TaskRunId, (await AgentA.WaitForInvokeAsync("second", runId)).TaskRunId);
+        Assert.DoesNotContain(await Server.GetIgnoredMessagesAsync(runId), r => r.MessageId == startedId);
+    }
+
+    /// <summary>An answer for a task run that is never invoked is not applied: after the retries it is recorded, with the reason.</summary>
+    [Fact]
+    public async Task StartedForATaskRunNeverInvoked_IsRecordedAsOutOfOrder_AndTheTaskRunStaysPending()
+    {
+        await AgentA.DeclareAsync(Task("first"), Task("second", "first"));
+        var runId = await Server.StartRunAsync("second");
+        await AgentA.WaitForInvokeAsync("first", runId);
+        var second = Coordinator.TaskRun(await Server.GetRunAsync(runId), "second");
+        var secondInvoke = NotYetSentInvoke(runId, second);
+
+        var startedId = await AgentA.StartedAsync(secondInvoke);
+
+        var ignored = await Server.WaitForIgnoredAsync(startedId);
+        Assert.Equal(("ignored", "task.started", second.TaskRunId), (ignored.Disposition, ignored.Type, ignored.TaskRunId));
+        Assert.Equal($"'TaskStarted' does not apply to task run {second.TaskRunId} of 'second' in state pending (out of order)", ignored.Reason);
+        var after = Coordinator.TaskRun(await Server.GetRunAsync(runId), "second");
+        Assert.Equal(("pending", (DateTime?)null), (after.State, after.StartedAt));
+        Assert.Empty(AgentA.Invokes(runId, "second"));
     }
 
     [Fact]
@@ -165,7 +209,7 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : Coordinato
         await AgentA.StartedAsync(invoke);
         await AgentA.CompletedAsync(invoke, new { value = 1 });
         var first = await Server.WaitForTaskRunAsync(runId, "once", "completed");
-        await Server.WaitForRunStatusAsync(runId, "succeeded");
+        var ended = await Server.WaitForRunStatusAsync(runId, "succeeded");
 
         Server.Clock.Advance(TimeSpan.FromMinutes(1));
         await AgentA.CompletedAsync(invoke, new { value = 2 });
@@ -178,8 +222,7 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : Coordinato
         Assert.Equal(("completed", first.FinishedAt), (after.State, after.FinishedAt));
         Assert.Equal(1, after.Result!.Value.GetProperty("value").GetInt32());
         var run = await Server.GetRunAsync(runId);
-        Assert.Equal("succeeded", run.Status);
-        Assert.Equal(1, await Server.QueryAsync(db => db.Runs.Where(r => r.CorrelationId == runId).Select(r => r.FinishedTaskRuns).SingleAsync()));
+        Assert.Equal(("succeeded", ended.FinishedAt), (run.Status, run.FinishedAt));
         var success = await Server.QueryAsync(db => db.TaskSuccesses.SingleAsync(s => s.Task == "once"));
         Assert.Equal(first.FinishedAt, success.SucceededAt);
     }
@@ -258,4 +301,15 @@ public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : Coordinato
         var stored = await Server.QueryAsync(db => db.TaskRuns.Where(t => t.CorrelationId == invoke.TaskRunId).Select(t => t.ResultJson).SingleAsync());
         Assert.True(JsonElement.DeepEquals(result, JsonDocument.Parse(stored!).RootElement), stored);
     }
+
+    /// <summary>The invoke a task run will get, for an agent that answers before it has it.</summary>
+    private InvokeTask NotYetSentInvoke(Guid runId, TaskRunView taskRun) => new()
+    {
+        TaskRunId = taskRun.TaskRunId,
+        RunId = runId,
+        Task = taskRun.Task,
+        Attempt = taskRun.Attempt,
+        InvokedAt = Server.Clock.GetUtcNow(),
+        AckTimeoutSeconds = 10,
+    };
 }
