@@ -22,11 +22,12 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
 {
     public async Task<RunLaunch> LaunchAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        using var trace = RunTelemetry.StartLaunch(request);
+        var runId = request.RunId ?? Guid.CreateVersion7();
+        using var trace = RunTelemetry.StartLaunch(request, runId);
         request = trace.Request;
-        if (request.RunId is { } requestedId
-            && await db.Runs.AsNoTracking().AnyAsync(r => r.CorrelationId == requestedId, cancellationToken).ConfigureAwait(false))
-            return RunLaunch.AlreadyExists(requestedId);
+        if (request.RunId is not null
+            && await db.Runs.AsNoTracking().AnyAsync(r => r.CorrelationId == runId, cancellationToken).ConfigureAwait(false))
+            return RunLaunch.AlreadyExists(runId);
 
         var graph = await graphs.GetAsync(db, cancellationToken).ConfigureAwait(false);
         if (!graph.TryGet(request.Task, out _))
@@ -44,7 +45,6 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
                 return RunLaunch.Unresolved(plan.ErrorReason ?? $"task '{request.Task}' is unresolved");
         }
 
-        var runId = request.RunId ?? Guid.CreateVersion7();
         var parametersJson = JsonSerializer.Serialize(request.Parameters ?? new Dictionary<string, JsonElement>(), WireJson.Options);
         var taskRuns = CreateTaskRuns(plan, runId, parametersJson, request.TraceParent, successes, now.UtcDateTime);
         db.Runs.Add(new RunState
@@ -75,7 +75,7 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
 
         logger.LogInformation("Run {RunId} of {Task} launched by {Trigger}: {Count} task runs ({Reused} reused)",
             runId, request.Task, request.Trigger, taskRuns.Count, taskRuns.Count(t => t.CurrentState == TaskRunStates.Reused));
-        trace.Launched(runId, taskRuns);
+        trace.Launched(taskRuns);
 
         var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
         foreach (var ready in taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0))

@@ -17,21 +17,16 @@ internal static class TaskRunBehaviorExtensions
 {
     public static EventActivityBinder<TaskRunState, T> SendInvoke<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : class =>
-        binder.ThenAsync(async context =>
-        {
-            var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
-            var parent = await TaskRunTelemetry.InvokeParentAsync(db, context.Saga, context.CancellationToken).ConfigureAwait(false);
-            await InvokeAsync(context, context.Saga, parent, Now(context)).ConfigureAwait(false);
-        });
+        binder.ThenAsync(context => InvokeAsync(context, context.Saga, Now(context)));
 
     /// <summary>
-    /// Records the invoke in <paramref name="taskRun"/> (time, acknowledgement deadline, the invoke span's context) and
+    /// Records the invoke in <paramref name="taskRun"/> (time, acknowledgement deadline, the task run's span context) and
     /// sends it to the agent. The caller stores the task run; the invoke goes out first, so a crash in between leaves
     /// the task run where a retry invokes it again under the same message id, which the agent drops as a duplicate.
     /// </summary>
-    private static async Task InvokeAsync(ConsumeContext context, TaskRunState taskRun, string? parentTraceParent, DateTimeOffset now)
+    private static async Task InvokeAsync(ConsumeContext context, TaskRunState taskRun, DateTimeOffset now)
     {
-        using var invokeSpan = TaskRunTelemetry.StartInvoke(taskRun, parentTraceParent);
+        using var invokeSpan = TaskRunTelemetry.StartInvoke(taskRun);
         taskRun.InvokedAt = now.UtcDateTime;
         SetDeadline(taskRun, DeadlineKinds.Ack, now, taskRun.AckTimeoutSeconds);
         var invoke = new InvokeTask
@@ -266,10 +261,7 @@ internal static class TaskRunBehaviorExtensions
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
 
         var now = Now(context);
-        var parents = new List<string?>(taskRuns.Count);
-        foreach (var taskRun in taskRuns)
-            parents.Add(await TaskRunTelemetry.InvokeParentAsync(db, taskRun, context.CancellationToken).ConfigureAwait(false));
-        await Task.WhenAll(taskRuns.Select((taskRun, i) => InvokeAsync(context, taskRun, parents[i], now))).ConfigureAwait(false);
+        await Task.WhenAll(taskRuns.Select(taskRun => InvokeAsync(context, taskRun, now))).ConfigureAwait(false);
         foreach (var taskRun in taskRuns)
         {
             taskRun.CurrentState = TaskRunStates.Invoked;

@@ -12,30 +12,35 @@ namespace Cerebro.Server.Telemetry;
 internal static class RunTelemetry
 {
     /// <summary>
-    /// Starts the run's root span: a new trace, linked to whatever triggered it (the <c>traceparent</c> of a
+    /// Decides the run's root span (a new trace; its span id derived from the run id, <see cref="TraceParents.RunRootSpanId"/>)
+    /// and starts the trigger's span under it, linked to whatever triggered the run (the <c>traceparent</c> of a
     /// <c>run.requested</c>, or the caller's current activity). The returned request carries the root's context as its
-    /// <see cref="RunRequest.TraceParent"/>, which the launcher stores on the run and on each of its task runs.
+    /// <see cref="RunRequest.TraceParent"/>, which the launcher stores on the run and on each of its task runs; the root
+    /// itself is emitted when the run ends (<see cref="Ended{T}"/>).
     /// </summary>
-    public static RunLaunchTrace StartLaunch(RunRequest request)
+    public static RunLaunchTrace StartLaunch(RunRequest request, Guid runId)
     {
+        var recorded = CerebroTelemetry.Source.HasListeners();
+        var root = new ActivityContext(ActivityTraceId.CreateRandom(), TraceParents.RunRootSpanId(runId),
+            recorded ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None);
         List<ActivityLink>? links = null;
         if (TraceParents.TryParse(request.TraceParent, null, out var requester))
             links = [new ActivityLink(requester)];
         else if (Activity.Current is { Recorded: true } caller)
             links = [new ActivityLink(caller.Context)];
 
-        var span = Spans.Start($"run {request.Task}", ActivityKind.Internal, default,
+        var span = Spans.Start($"trigger {request.Task}", ActivityKind.Internal, root,
             [
+                new(TelemetryTags.RunId, runId.ToString()),
                 new(TelemetryTags.Task, request.Task),
                 new(TelemetryTags.Trigger, request.Trigger),
                 new(TelemetryTags.RequestedBy, request.RequestedBy),
             ],
-            links, asRoot: true);
-        var context = span.Activity?.Context ?? TraceParents.Unrecorded(default);
-        return new RunLaunchTrace(span, request with { TraceParent = TraceParents.Format(context) }, context);
+            links);
+        return new RunLaunchTrace(span, request with { TraceParent = TraceParents.Format(root) }, root);
     }
 
-    /// <summary>Once the run's end is stored: the span from its launch to its end, and the run metrics.</summary>
+    /// <summary>Once the run's end is stored: its root span, from the trigger to its end, and the run metrics.</summary>
     public static void Ended<T>(BehaviorContext<RunState, T> context)
         where T : class
     {
@@ -57,7 +62,7 @@ internal static class RunTelemetry
 
         TraceParents.TryParse(saga.TraceParent, null, out var root);
         var failed = saga.CurrentState == RunStates.Failed;
-        Spans.Emit($"run {saga.Task}: {outcome}", ActivityKind.Internal, root, saga.CreatedAt, end,
+        Spans.Emit($"run {saga.Task}", ActivityKind.Internal, default, saga.CreatedAt, end,
             [
                 new(TelemetryTags.RunId, saga.CorrelationId.ToString()),
                 task,
@@ -67,6 +72,7 @@ internal static class RunTelemetry
                 outcomeTag,
             ],
             status: failed ? ActivityStatusCode.Error : ActivityStatusCode.Ok,
-            statusDescription: failed ? "one or more task runs ended in error or blocked" : null);
+            statusDescription: failed ? "one or more task runs ended in error or blocked" : null,
+            identity: root);
     }
 }

@@ -26,23 +26,30 @@ internal static class Spans
     }
 
     /// <summary>
-    /// Emits a finished span with the given start and end: the spans of runs and task runs, whose context was decided
-    /// earlier and whose end is known only now (possibly in another process than their start).
+    /// Emits a finished span with the given start and end: the spans of runs and task runs, whose end is known only now
+    /// (possibly in another process than their start). A span whose context was decided at its start, and handed to
+    /// its children then, passes that context as <paramref name="identity"/>; with no <paramref name="parent"/> it is a root.
     /// </summary>
     public static Activity? Emit(string name, ActivityKind kind, ActivityContext parent, DateTime startUtc, DateTime endUtc,
         IEnumerable<KeyValuePair<string, object?>> tags, IEnumerable<ActivityEvent>? events = null, ActivityStatusCode status = ActivityStatusCode.Unset,
-        string? statusDescription = null)
+        string? statusDescription = null, ActivityContext identity = default)
     {
         if (!CerebroTelemetry.Source.HasListeners())
             return null;
         var previous = Activity.Current;
-        var activity = CerebroTelemetry.Source.CreateActivity(name, kind, parent, tags);
+        var asDecidedRoot = parent == default && identity != default;
+        var creationParent = asDecidedRoot
+            ? new ActivityContext(identity.TraceId, identity.SpanId, identity.TraceFlags, identity.TraceState, isRemote: false)
+            : parent;
+        var activity = CerebroTelemetry.Source.CreateActivity(name, kind, creationParent, tags);
         if (activity is null)
             return null;
         try
         {
             activity.SetStartTime(DateTime.SpecifyKind(startUtc, DateTimeKind.Utc));
             activity.Start();
+            if (identity != default)
+                SpanIdentity.TryAssume(activity, identity.SpanId, asDecidedRoot);
             foreach (var e in events ?? [])
                 activity.AddEvent(e);
             if (status != ActivityStatusCode.Unset)

@@ -14,57 +14,51 @@ namespace Cerebro.Server.Telemetry;
 /// </summary>
 /// <remarks>
 /// <para><b>One trace per run, across restarts.</b> A run and its task runs are durable and may end in another Cerebro
-/// process than the one that started them, but a .NET <see cref="Activity"/> lives in one process, and its span id is
-/// chosen by the runtime when it starts: no public API gives an activity a span id decided earlier. So a span that
-/// others must point to is emitted <i>when its id is decided</i>, and its id is stored in the saga's
-/// <c>TraceParent</c> column; what is only known at the end is a second span, emitted at the end as its child with
-/// the stored start time. Nothing lives in memory between two messages, so a SIGKILL between them loses nothing
-/// but the spans not yet exported.</para>
+/// process than the one that started them, but a .NET <see cref="Activity"/> lives in one process. So a span that
+/// lasts longer than one message (the run, each task run) is <i>decided</i> when it begins: its context is stored in
+/// the saga's <c>TraceParent</c> column and handed to its children (the invoke carries the task run's), and it is
+/// <i>emitted</i> when it ends, by whichever process stores the end, under the decided id (<see cref="SpanIdentity"/>).
+/// The run's root span id is derived from the run id (<see cref="TraceParents.RunRootSpanId"/>), so a task run names
+/// its parent without reading the run. Nothing lives in memory between two messages, so a SIGKILL between them loses
+/// nothing but the spans not yet exported.</para>
 /// <code>
-/// run publish-dashboard                  root, the trigger: planning and storing the run   RunState.TraceParent
-/// ├─ run publish-dashboard: failed        launch to end, emitted when the run ends
+/// run publish-dashboard                   root: trigger to end; decided at launch (RunState.TraceParent)
+/// ├─ trigger publish-dashboard            planning and storing the run, linked to the requester
 /// ├─ task-run extract-products: reused    a reused task run, at launch
-/// ├─ invoke build-sales                   the invoke (attempt 1); its context goes out as the invoke's traceparent
-/// │  │                                     and is stored in TaskRunState.TraceParent
-/// │  ├─ cerebro.agent.task-server-b send   MassTransit
+/// ├─ task-run build-sales: error          invoke to end, events queued/started, error status; decided at the invoke
+/// │  │                                     (TaskRunState.TraceParent), which carries it as its traceparent
+/// │  ├─ invoke build-sales                 sending the invoke
+/// │  │  └─ cerebro.agent.task-server-b send  MassTransit
 /// │  ├─ execute build-sales                the agent's own span (service task-server-b)
 /// │  ├─ task.started build-sales           each agent event as Cerebro receives it
-/// │  └─ task-run build-sales: error        invoke to end with events queued/started, emitted at the end; error status
-/// └─ task-run publish-dashboard: blocked  never invoked: a child of the root
+/// │  └─ deadline ack build-sales           a deadline fired by the sweeper
+/// └─ task-run publish-dashboard: blocked  never invoked: decided and emitted at its end
 /// </code>
-/// <para>A retry (attempt 2) gets a new invoke span under the root. Spans and measurements about an end are emitted
-/// once the saga has stored it (<see cref="AfterSave"/>).</para>
+/// <para>Each attempt's first invoke decides a new task-run span under the root. Spans and measurements about an end
+/// are emitted once the saga has stored it (<see cref="AfterSave"/>).</para>
 /// </remarks>
 internal static class TaskRunTelemetry
 {
     /// <summary>
-    /// The parent of a new invoke span: the run's root, which the task run's <c>TraceParent</c> holds until its first
-    /// invoke; after that (a new attempt) the root is read from the run.
+    /// Starts the span of sending the invoke. The attempt's first invoke first decides the task run's own span, under
+    /// the run's root (which <see cref="TaskRunState.TraceParent"/> holds until then), and stores it there: the invoke
+    /// carries it (<c>SendToAgent</c> sends <see cref="TaskRunState.TraceParent"/>), the agent's spans and events and
+    /// the sweeper's deadlines hang off it, and it is emitted at the task run's end. Not async on purpose: the span must
+    /// become the current activity of the caller, so that MassTransit's send of the invoke is its child; an async
+    /// method's change to <see cref="Activity.Current"/> does not flow back to its caller.
     /// </summary>
-    public static async ValueTask<string?> InvokeParentAsync(CerebroDbContext db, TaskRunState taskRun, CancellationToken cancellationToken)
-    {
-        if (taskRun.InvokedAt is null || !CerebroTelemetry.Source.HasListeners())
-            return taskRun.TraceParent;
-        return await db.Runs.AsNoTracking().Where(r => r.CorrelationId == taskRun.RunId).Select(r => r.TraceParent)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? taskRun.TraceParent;
-    }
-
-    /// <summary>
-    /// Starts the invoke span under <paramref name="parentTraceParent"/> (<see cref="InvokeParentAsync"/>) and stores its
-    /// context in the task run, so the invoke carries it (<c>SendToAgent</c> sends <see cref="TaskRunState.TraceParent"/>)
-    /// and the task run's later spans hang off it. Not async on purpose: the span must become the current activity of
-    /// the caller, so that MassTransit's send of the invoke is its child; an async method's change to
-    /// <see cref="Activity.Current"/> does not flow back to its caller.
-    /// </summary>
-    public static SpanScope StartInvoke(TaskRunState taskRun, string? parentTraceParent)
+    public static SpanScope StartInvoke(TaskRunState taskRun)
     {
         if (!CerebroTelemetry.Source.HasListeners())
             return SpanScope.None;
-        TraceParents.TryParse(parentTraceParent, null, out var parent);
-        var span = Spans.Start($"invoke {taskRun.Task}", ActivityKind.Internal, parent, Tags(taskRun));
-        if (span.Activity is { } activity)
-            taskRun.TraceParent = TraceParents.Format(activity.Context);
-        return span;
+        TraceParents.TryParse(taskRun.TraceParent, null, out var parent);
+        if (taskRun.InvokedAt is null && parent != default)
+        {
+            parent = new ActivityContext(parent.TraceId, ActivitySpanId.CreateRandom(), parent.TraceFlags, parent.TraceState);
+            taskRun.TraceParent = TraceParents.Format(parent);
+        }
+
+        return Spans.Start($"invoke {taskRun.Task}", ActivityKind.Internal, parent, Tags(taskRun));
     }
 
     /// <summary>When the task run's end is stored: its span (invoke to end), the phase durations, the outcome and any timeout.</summary>
@@ -79,7 +73,7 @@ internal static class TaskRunTelemetry
         AfterSave.Run(context.GetServiceOrCreateInstance<CerebroDbContext>(), () => EmitEnd(saga, timeout, now));
     }
 
-    /// <summary>An agent's event about a task run, as Cerebro receives it: a span under the invoke whose traceparent the agent copied.</summary>
+    /// <summary>An agent's event about a task run, as Cerebro receives it: a span under the task run's, whose traceparent the agent copied from the invoke.</summary>
     public static SpanScope StartAgentEvent(ConsumeContext context, TaskRunEvent message)
     {
         if (!CerebroTelemetry.Source.HasListeners())
@@ -181,11 +175,13 @@ internal static class TaskRunTelemetry
         if (saga.StartedAt is { } startedAt)
             events.Add(new ActivityEvent("started", Utc(startedAt)));
 
-        TraceParents.TryParse(saga.TraceParent, null, out var parent);
+        // Invoked, the task run's span was decided at the invoke; never invoked, its TraceParent is still the root.
+        TraceParents.TryParse(saga.TraceParent, null, out var decided);
+        var root = decided == default ? default : TraceParents.RunRoot(saga.RunId, decided);
         var failed = saga.CurrentState == TaskRunStates.Error;
-        Spans.Emit($"task-run {saga.Task}: {outcome}", ActivityKind.Internal, parent, saga.InvokedAt ?? saga.CreatedAt, end, tags, events,
+        Spans.Emit($"task-run {saga.Task}: {outcome}", ActivityKind.Internal, root, saga.InvokedAt ?? saga.CreatedAt, end, tags, events,
             failed ? ActivityStatusCode.Error : saga.CurrentState == TaskRunStates.Completed ? ActivityStatusCode.Ok : ActivityStatusCode.Unset,
-            failed ? saga.Error : null);
+            failed ? saga.Error : null, identity: decided.SpanId == root.SpanId ? default : decided);
     }
 
     private static void Phase(List<KeyValuePair<string, object?>> tags, string tag, string phase, DateTime from, DateTime to,

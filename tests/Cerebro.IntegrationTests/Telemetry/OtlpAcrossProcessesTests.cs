@@ -33,23 +33,25 @@ public sealed class OtlpAcrossProcessesTests(ITestOutputHelper output)
         Assert.All(traces, r => Assert.Equal(("POST", "application/x-protobuf"), (r.Method, r.ContentType)));
         Assert.All(traces, r => Assert.NotEmpty(r.Body));
 
-        var spans = await WaitForSpansAsync(receiver, s => s.Any(x => x.Name == "run export-scores: succeeded")
+        var spans = await WaitForSpansAsync(receiver, s => s.Any(x => x.Name == "run export-scores")
             && s.Any(x => x.Name == "execute extract-customers"));
         var root = Assert.Single(spans, s => s.Name == "run export-scores" && s.Attributes.GetValueOrDefault("cerebro.run_id") == runId.ToString());
         Assert.Equal(("cerebro", "api"), (root.ServiceName, root.Attributes.GetValueOrDefault("cerebro.trigger")));
         var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
         Assert.All(spans.Where(s => s.Attributes.GetValueOrDefault("cerebro.run_id") == runId.ToString()), s => Assert.Equal(root.TraceId, s.TraceId));
 
-        // The agent's span, from the agent's process, under Cerebro's invoke span of that task run.
-        var invoke = Assert.Single(trace, s => s.Name == "invoke extract-customers");
+        // The agent's span, from the agent's process, under Cerebro's span of that task run (whose context the invoke carried).
+        var taskRun = Assert.Single(trace, s => s.Name == "task-run extract-customers: completed");
+        Assert.Equal(root.SpanId, taskRun.ParentSpanId);
         var execute = Assert.Single(trace, s => s.Name == "execute extract-customers");
-        Assert.Equal((CerebroCluster.TaskServerA, invoke.SpanId), (execute.ServiceName, execute.ParentSpanId));
-        Assert.Contains(trace, s => s.Name == "task-run extract-customers: completed" && s.ParentSpanId == invoke.SpanId);
+        Assert.Equal((CerebroCluster.TaskServerA, taskRun.SpanId), (execute.ServiceName, execute.ParentSpanId));
+        Assert.Contains(trace, s => s.Name == "invoke extract-customers" && s.ParentSpanId == taskRun.SpanId);
 
         // The Python agent's task runs: it only echoes the trace context, Cerebro's spans of its events join the trace.
-        var pythonInvoke = Assert.Single(trace, s => s.Name == "invoke score-customers");
-        Assert.Contains(trace, s => s.Name == "task.completed score-customers" && s.ParentSpanId == pythonInvoke.SpanId);
-        Assert.Contains(trace, s => s.Name == "task-run score-customers: completed" && s.ParentSpanId == pythonInvoke.SpanId);
+        var pythonTaskRun = Assert.Single(trace, s => s.Name == "task-run score-customers: completed");
+        Assert.Equal(root.SpanId, pythonTaskRun.ParentSpanId);
+        Assert.Contains(trace, s => s.Name == "task.completed score-customers" && s.ParentSpanId == pythonTaskRun.SpanId);
+        Assert.Contains(trace, s => s.Name == "invoke score-customers" && s.ParentSpanId == pythonTaskRun.SpanId);
 
         await Poll.UntilAsync(() => Task.FromResult(receiver.Requests.ToList()),
             r => r.Any(x => x.Path == "/v1/metrics" && x.Mentions("cerebro.runs.ended"))
@@ -81,11 +83,13 @@ public sealed class OtlpAcrossProcessesTests(ITestOutputHelper output)
         File.Delete(release);
         Assert.Equal("succeeded", run.Status);
 
-        var spans = await WaitForSpansAsync(receiver, s => s.Any(x => x.Name == "run publish-dashboard: succeeded"));
+        // The root (trigger to end) is emitted by the second Cerebro under the id the first decided for the trigger's parent.
+        var spans = await WaitForSpansAsync(receiver, s => s.Any(x => x.Name == "run publish-dashboard"));
         var root = Assert.Single(spans, s => s.Name == "run publish-dashboard" && s.Attributes.GetValueOrDefault("cerebro.run_id") == runId.ToString());
-        var end = Assert.Single(spans, s => s.Name == "run publish-dashboard: succeeded");
-        Assert.Equal((root.TraceId, root.SpanId), (end.TraceId, end.ParentSpanId));
-        Assert.NotEqual(root.ServiceInstanceId, end.ServiceInstanceId);
+        var trigger = Assert.Single(spans, s => s.Name == "trigger publish-dashboard" && s.Attributes.GetValueOrDefault("cerebro.run_id") == runId.ToString());
+        Assert.Equal((root.TraceId, root.SpanId), (trigger.TraceId, trigger.ParentSpanId));
+        Assert.Equal("", root.ParentSpanId);
+        Assert.NotEqual(trigger.ServiceInstanceId, root.ServiceInstanceId);
 
         var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
         Assert.All(spans.Where(s => s.Attributes.GetValueOrDefault("cerebro.run_id") == runId.ToString()), s => Assert.Equal(root.TraceId, s.TraceId));
@@ -93,13 +97,14 @@ public sealed class OtlpAcrossProcessesTests(ITestOutputHelper output)
         Assert.All(trace.Where(s => s.Scope is "Cerebro" or "Cerebro.Worker" && s != root), s => Assert.Contains(s.ParentSpanId, ids));
         foreach (var task in new[] { "extract-customers", "extract-orders", "extract-products" })
         {
-            // Invoked by the first Cerebro, ended by the second: the end continues the invoke's span.
+            // Invoked by the first Cerebro, ended by the second: the task run's span, decided at the invoke, is emitted
+            // at its end under that id, so the invoke and the agent's span are its children.
             var invoke = Assert.Single(trace, s => s.Name == $"invoke {task}");
-            var taskRunEnd = Assert.Single(trace, s => s.Name == $"task-run {task}: completed");
-            Assert.Equal(invoke.SpanId, taskRunEnd.ParentSpanId);
-            Assert.Equal(root.ServiceInstanceId, invoke.ServiceInstanceId);
-            Assert.Equal(end.ServiceInstanceId, taskRunEnd.ServiceInstanceId);
-            Assert.Equal(invoke.SpanId, Assert.Single(trace, s => s.Name == $"execute {task}").ParentSpanId);
+            var taskRun = Assert.Single(trace, s => s.Name == $"task-run {task}: completed");
+            Assert.Equal((root.SpanId, taskRun.SpanId), (taskRun.ParentSpanId, invoke.ParentSpanId));
+            Assert.Equal(trigger.ServiceInstanceId, invoke.ServiceInstanceId);
+            Assert.Equal(root.ServiceInstanceId, taskRun.ServiceInstanceId);
+            Assert.Equal(taskRun.SpanId, Assert.Single(trace, s => s.Name == $"execute {task}").ParentSpanId);
         }
     }
 

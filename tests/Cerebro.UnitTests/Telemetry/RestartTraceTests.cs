@@ -46,36 +46,45 @@ public sealed class RestartTraceTests(ITestOutputHelper output) : IDisposable
                 invoked => invoked == 3, "the three extracts invoked");
         }
 
+        // The run's and the task runs' spans are decided, not yet emitted: they end in the second Cerebro.
         var firstSpans = _spans.OfRun(runId);
-        var root = Assert.Single(firstSpans, s => s.DisplayName == "run publish-dashboard");
+        var trigger = Assert.Single(firstSpans, s => s.DisplayName == "trigger publish-dashboard");
         var invokes = firstSpans.Where(s => s.DisplayName.StartsWith("invoke ", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, invokes.Count);
-        Assert.DoesNotContain(firstSpans, s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal));
+        Assert.DoesNotContain(firstSpans, s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal) || s.DisplayName == "run publish-dashboard");
 
         // The second Cerebro: same database, nothing in memory from the first.
         await using var second = await InProcessCerebro.StartAsync(_sqlitePath, FastSweeps);
         var run = await second.WaitForRunEndAsync(runId);
         Assert.Equal(RunStates.Failed, run.CurrentState);
 
-        var trace = await Eventually.UntilAsync(() => _spans.Trace(root.TraceId),
+        var trace = await Eventually.UntilAsync(() => _spans.Trace(trigger.TraceId),
             t => t.Count(s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal)) == 6
-                && t.Any(s => s.DisplayName == "run publish-dashboard: failed"), "the run's end spans");
+                && t.Any(s => s.DisplayName == "run publish-dashboard")
+                && t.All(s => s.ParentSpanId == default || t.Any(p => p.SpanId == s.ParentSpanId)), // a span ends after its children
+            "the run's end spans");
         TraceTree.Write(output, trace);
 
+        // Emitted by the second Cerebro under the ids the first decided: the trigger's parent, the invokes' parents.
+        var root = Assert.Single(trace, s => s.DisplayName == "run publish-dashboard");
+        Assert.Equal(default, root.ParentSpanId);
+        Assert.Equal(trigger.ParentSpanId, root.SpanId);
+        Assert.Equal(run.CreatedAt, root.StartTimeUtc, TimeSpan.FromMilliseconds(1));
         foreach (var invoke in invokes)
         {
             var task = (string)invoke.GetTagItem(TelemetryTags.Task)!;
             var end = Assert.Single(trace, s => s.DisplayName == $"task-run {task}: error");
-            Assert.Equal(invoke.SpanId, end.ParentSpanId);
+            Assert.Equal(invoke.ParentSpanId, end.SpanId);
+            Assert.Equal(root.SpanId, end.ParentSpanId);
             Assert.Equal(ActivityStatusCode.Error, end.Status);
             Assert.Equal("ack", end.GetTagItem(TelemetryTags.Timeout));
-            Assert.Contains(trace, s => s.DisplayName == $"deadline ack {task}" && s.ParentSpanId == invoke.SpanId);
+            Assert.Contains(trace, s => s.DisplayName == $"deadline ack {task}" && s.ParentSpanId == end.SpanId);
         }
 
-        Assert.Equal(root.SpanId, Assert.Single(trace, s => s.DisplayName == "run publish-dashboard: failed").ParentSpanId);
         Assert.All(trace.Where(s => s.DisplayName.EndsWith(": blocked", StringComparison.Ordinal)), s => Assert.Equal(root.SpanId, s.ParentSpanId));
         Assert.Equal(3, trace.Count(s => s.DisplayName.EndsWith(": blocked", StringComparison.Ordinal)));
         Assert.All(_spans.OfRun(runId), s => Assert.Equal(root.TraceId, s.TraceId));
+        Assert.Single(trace, s => s.ParentSpanId == default);
 
         Assert.Equal(3, _metrics.Of("cerebro.timeouts").Count(m => m.Has(TelemetryTags.Timeout, "ack") && m.Has(TelemetryTags.Agent, "task-server-a")
             && m.Tags.GetValueOrDefault(TelemetryTags.Task) is "extract-customers" or "extract-orders" or "extract-products"));

@@ -57,53 +57,56 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
         var spanIds = trace.Select(s => s.SpanId).ToHashSet();
         TraceTree.Write(output, trace);
 
-        // The root: a new trace, from the trigger, searchable by run id, task and trigger.
+        // The root: a new trace, from the trigger to the run's end, searchable by run id, task and trigger, failed.
         Assert.Equal(default, root.ParentSpanId);
         Assert.Equal(ActivityKind.Internal, root.Kind);
-        Assert.Equal(("publish-dashboard", "api", "telemetry test", "6"),
-            (Tag(root, TelemetryTags.Task), Tag(root, TelemetryTags.Trigger), Tag(root, TelemetryTags.RequestedBy), Tag(root, TelemetryTags.TaskRuns)));
-        Assert.Equal(root.TraceId.ToHexString(), TraceParents.TraceIdOf(run.TraceParent));
+        Assert.Equal(("publish-dashboard", "api", "telemetry test", "6", "failed"),
+            (Tag(root, TelemetryTags.Task), Tag(root, TelemetryTags.Trigger), Tag(root, TelemetryTags.RequestedBy), Tag(root, TelemetryTags.TaskRuns),
+                Tag(root, TelemetryTags.Outcome)));
+        Assert.Equal(TraceParents.Format(root.Context), run.TraceParent);
+        Assert.Equal(ActivityStatusCode.Error, root.Status);
+        Assert.Equal(run.CreatedAt, root.StartTimeUtc, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(run.FinishedAt!.Value, root.StartTimeUtc + root.Duration, TimeSpan.FromMilliseconds(1));
 
-        // One trace per run: every span naming the run, the agents' included, is in it; and it is one tree.
+        // One trace per run: every span naming the run, the agents' included, is in it; and it is one tree under the root.
         Assert.All(_spans.OfRun(runId), s => Assert.Equal(root.TraceId, s.TraceId));
         Assert.All(trace.Where(s => s != root), s => Assert.Contains(s.ParentSpanId, spanIds));
+        Assert.Single(trace, s => s.ParentSpanId == default);
 
-        var end = Assert.Single(trace, s => s.DisplayName == "run publish-dashboard: failed");
-        Assert.Equal(root.SpanId, end.ParentSpanId);
-        Assert.Equal(ActivityStatusCode.Error, end.Status);
-        Assert.Equal("failed", Tag(end, TelemetryTags.Outcome));
-        Assert.Equal(run.CreatedAt, end.StartTimeUtc, TimeSpan.FromMilliseconds(1));
-        Assert.Equal(run.FinishedAt!.Value, end.StartTimeUtc + end.Duration, TimeSpan.FromMilliseconds(1));
+        var trigger = Assert.Single(trace, s => s.DisplayName == "trigger publish-dashboard");
+        Assert.Equal(root.SpanId, trigger.ParentSpanId);
+        Assert.Equal(runId.ToString(), Tag(trigger, TelemetryTags.RunId));
 
         foreach (var taskRun in taskRuns.Where(t => t.InvokedAt is not null))
         {
-            var invoke = Assert.Single(trace, s => s.DisplayName == $"invoke {taskRun.Task}");
-            Assert.Equal(root.SpanId, invoke.ParentSpanId);
-            Assert.Equal(TraceParents.Format(invoke.Context), taskRun.TraceParent);
-            AssertTaskRunTags(invoke, taskRun);
-
-            // Cerebro's span of the task run (invoke to end), under its invoke, with the phases told apart.
+            // Cerebro's span of the task run (invoke to end), under the root, with the phases told apart: the context
+            // the invoke carried.
             var span = Assert.Single(trace, s => s.DisplayName.StartsWith($"task-run {taskRun.Task}:", StringComparison.Ordinal));
-            Assert.Equal(invoke.SpanId, span.ParentSpanId);
+            Assert.Equal(root.SpanId, span.ParentSpanId);
+            Assert.Equal(TraceParents.Format(span.Context), taskRun.TraceParent);
             AssertTaskRunTags(span, taskRun);
             Assert.Equal(taskRun.InvokedAt!.Value, span.StartTimeUtc, TimeSpan.FromMilliseconds(1));
+            Assert.Equal(taskRun.FinishedAt!.Value, span.StartTimeUtc + span.Duration, TimeSpan.FromMilliseconds(1));
             Assert.Contains(span.Events, e => e.Name == "started");
             Assert.NotNull(span.GetTagItem(TelemetryTags.WaitingSeconds));
             Assert.NotNull(span.GetTagItem(TelemetryTags.AckSeconds));
             Assert.NotNull(span.GetTagItem(TelemetryTags.RunningSeconds));
 
-            // The agent's own span, executing the handler, a child of the same invoke, under the agent's name.
-            var execute = Assert.Single(trace, s => s.Source.Name == CerebroTelemetry.WorkerName && s.DisplayName == $"execute {taskRun.Task}");
-            Assert.Equal(invoke.SpanId, execute.ParentSpanId);
-            Assert.Equal(taskRun.Agent, Tag(execute, TelemetryTags.Agent));
-            Assert.Equal(taskRun.CorrelationId.ToString(), Tag(execute, TelemetryTags.TaskRunId));
-
-            // MassTransit's send of the invoke is the invoke span's child.
+            // Sending the invoke, under the task run's span; MassTransit's send is its child.
+            var invoke = Assert.Single(trace, s => s.DisplayName == $"invoke {taskRun.Task}");
+            Assert.Equal(span.SpanId, invoke.ParentSpanId);
+            AssertTaskRunTags(invoke, taskRun);
             Assert.Contains(trace, s => s.Source.Name == CerebroTelemetry.MassTransitName && s.ParentSpanId == invoke.SpanId
                 && s.DisplayName == $"cerebro.agent.{taskRun.Agent} send");
 
-            // Each agent event as Cerebro received it, under the same invoke.
-            Assert.Contains(trace, s => s.DisplayName == $"task.started {taskRun.Task}" && s.ParentSpanId == invoke.SpanId);
+            // The agent's own span, executing the handler, a child of the task run's span, under the agent's name.
+            var execute = Assert.Single(trace, s => s.Source.Name == CerebroTelemetry.WorkerName && s.DisplayName == $"execute {taskRun.Task}");
+            Assert.Equal(span.SpanId, execute.ParentSpanId);
+            Assert.Equal(taskRun.Agent, Tag(execute, TelemetryTags.Agent));
+            Assert.Equal(taskRun.CorrelationId.ToString(), Tag(execute, TelemetryTags.TaskRunId));
+
+            // Each agent event as Cerebro received it, under the task run's span.
+            Assert.Contains(trace, s => s.DisplayName == $"task.started {taskRun.Task}" && s.ParentSpanId == span.SpanId);
         }
 
         var failed = Assert.Single(trace, s => s.DisplayName == "task-run build-sales: error");
@@ -189,7 +192,9 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(requester.TraceId, root.TraceId);
         Assert.Equal("event", Tag(root, TelemetryTags.Trigger));
         Assert.Equal("nightly scheduler", Tag(root, TelemetryTags.RequestedBy));
-        var link = Assert.Single(root.Links);
+        var trigger = Assert.Single(_spans.OfRun(runId), s => s.DisplayName == "trigger extract-orders");
+        Assert.Equal((root.TraceId, root.SpanId), (trigger.TraceId, trigger.ParentSpanId));
+        var link = Assert.Single(trigger.Links);
         Assert.Equal((requester.TraceId, requester.SpanId), (link.Context.TraceId, link.Context.SpanId));
     }
 
@@ -199,7 +204,7 @@ public sealed class RunTraceTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var ids = trace.Select(s => s.SpanId).ToHashSet();
             return trace.Count(s => s.DisplayName.StartsWith("task-run ", StringComparison.Ordinal)) == taskRuns
-                && trace.Any(s => s.DisplayName.StartsWith("run publish-dashboard: ", StringComparison.Ordinal))
+                && trace.Any(s => s.DisplayName == "run publish-dashboard")
                 && trace.All(s => s.ParentSpanId == default || ids.Contains(s.ParentSpanId));
         }, $"trace {traceId} complete", TimeSpan.FromSeconds(15));
 
