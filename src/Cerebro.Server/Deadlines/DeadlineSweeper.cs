@@ -13,7 +13,9 @@ namespace Cerebro.Server.Deadlines;
 /// Fires due task-run deadlines from the database: they survive a restart, and no broker plugin is needed. A sweep
 /// claims due rows in one statement (on PostgreSQL with SKIP LOCKED, so two Cerebro instances never fire one deadline
 /// twice within a lease) and sends each through the agent-events door, behind everything the agent already sent
-/// (<see cref="DeadlineDue"/>); the saga applies it only if it still waits for that deadline.
+/// (<see cref="DeadlineDue"/>); the saga applies it only if it still waits for that deadline. A claim is only ever
+/// made once a deadline is due, so a claim older than the row's due time belongs to the deadline before it (a sweep
+/// that raced the saga's save of the next one, which leaves the claim column as it found it) and holds nothing back.
 /// </summary>
 public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
     ILogger<DeadlineSweeper> logger) : PeriodicBackgroundService(clock, logger)
@@ -60,7 +62,8 @@ public sealed class DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, IOpti
             UPDATE task_runs SET "DeadlineClaimedMs" = @now
             WHERE "CorrelationId" IN (
                 SELECT "CorrelationId" FROM task_runs
-                WHERE "DeadlineDueMs" <= @now AND ("DeadlineClaimedMs" IS NULL OR "DeadlineClaimedMs" < @now - @lease)
+                WHERE "DeadlineDueMs" <= @now
+                  AND ("DeadlineClaimedMs" IS NULL OR "DeadlineClaimedMs" < "DeadlineDueMs" OR "DeadlineClaimedMs" < @now - @lease)
                 ORDER BY "DeadlineDueMs"
                 LIMIT {BatchSize} {skipLocked})
             RETURNING "CorrelationId", "Agent", "DeadlineKind", "DeadlineDueMs"

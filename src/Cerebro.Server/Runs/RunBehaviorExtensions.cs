@@ -44,4 +44,8 @@ internal static class RunBehaviorExtensions
             .Then(RunTelemetry.Ended);
 
     private sealed record RunTally(int Open, int Failed);
+
+    /// <summary>Cerebro's own report about a run it does not store (a bug or a lost row): recorded, not dropped.</summary>
+    public static Task RecordUnknownRun(this ConsumeContext context, Guid runId) =>
+        context.GetServiceOrCreateInstance<IgnoredMessageLog>().RecordAsync(context, IgnoredMessageLog.Ignored, $"no run {runId} is known", runId);
 }

@@ -11,8 +11,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
 {
     public RunStateMachine()
     {
-        Event(() => TaskRunFinished, e => e.CorrelateById(c => c.Message.RunId));
-        Event(() => CompletionCheck, e => e.CorrelateById(c => c.Message.RunId));
+        Event(() => TaskRunFinished, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownRun(c.Message.RunId))); });
+        Event(() => CompletionCheck, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.ExecuteAsync(c => c.RecordUnknownRun(c.Message.RunId))); });
 
         InstanceState(x => x.CurrentState);
 

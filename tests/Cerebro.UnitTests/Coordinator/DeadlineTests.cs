@@ -3,6 +3,7 @@ using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;
 using Cerebro.Server.TaskRuns;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static Cerebro.UnitTests.Coordinator.TestTasks;
@@ -144,5 +145,29 @@ public sealed class DeadlineTests(ITestOutputHelper output) : CoordinatorTest(ou
 
         await AgentA.CompletedAsync(invoke);
         await Server.WaitForRunStatusAsync(runId, "succeeded");
+    }
+
+    /// <summary>
+    /// A sweep that claimed the ack deadline while the saga stored task.started left its claim on the row (the saga's
+    /// save does not write a column it did not change). The claim predates the new deadline's due time, so it is not a
+    /// claim of that deadline and must not hold it back for a lease.
+    /// </summary>
+    [Fact]
+    public async Task ClaimLeftFromTheDeadlineBefore_DoesNotHoldBackTheNextDeadline()
+    {
+        await AgentA.DeclareAsync(Task("claimed-before"));
+        var runId = await Server.StartRunAsync("claimed-before");
+        var invoke = await AgentA.WaitForInvokeAsync("claimed-before", runId);
+        await AgentA.StartedAsync(invoke);
+        var started = await Server.WaitForTaskRunAsync(runId, "claimed-before", "started");
+        var completeDueMs = new DateTimeOffset(started.DeadlineAt!.Value, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        await Server.QueryAsync(db => db.TaskRuns.Where(t => t.CorrelationId == invoke.TaskRunId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.DeadlineClaimedMs, completeDueMs - 1)));
+
+        Server.Clock.Advance(started.DeadlineAt.Value - Server.Clock.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, await Server.SweepDeadlinesAsync());
+
+        var errored = await Server.WaitForTaskRunAsync(runId, "claimed-before", "error");
+        Assert.StartsWith("no task.completed or task.failed", errored.Error!.Message, StringComparison.Ordinal);
     }
 }

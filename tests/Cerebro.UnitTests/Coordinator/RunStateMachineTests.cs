@@ -170,7 +170,7 @@ public sealed class RunStateMachineTests(ITestOutputHelper output) : Coordinator
     /// consumes the message and does nothing, so nothing faults, nothing is stored, nothing is recorded.
     /// </summary>
     [Fact]
-    public async Task TaskRunFinishedAndCompletionCheck_ForAnUnknownRun_AreConsumedAndChangeNothing()
+    public async Task TaskRunFinishedAndCompletionCheck_ForAnUnknownRun_AreRecordedAsIgnored_AndChangeNothing()
     {
         var unknown = Guid.NewGuid();
 
@@ -179,7 +179,9 @@ public sealed class RunStateMachineTests(ITestOutputHelper output) : Coordinator
 
         Assert.All([finished, check], consumer => Assert.Equal(RunSaga, consumer));
         Assert.Equal(0, await Server.QueryAsync(db => db.Runs.CountAsync()));
-        Assert.Empty(await Server.GetIgnoredMessagesAsync());
+        var ignored = await Server.GetIgnoredMessagesAsync(unknown);
+        Assert.Equal(2, ignored.Count);
+        Assert.All(ignored, r => Assert.Equal(("ignored", $"no run {unknown} is known"), (r.Disposition, r.Reason)));
     }
 
     /// <summary>The run's end is announced in its telemetry (the bus carries no run-ended message): once, however many reports follow.</summary>
