@@ -105,7 +105,16 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         }
 
         db.TaskRefusals.RemoveRange(db.TaskRefusals.Where(r => r.Agent == ready.Agent));
-        db.TaskRefusals.AddRange(outcome.Refused.Select(r => new TaskRefusalRecord { Agent = ready.Agent, Task = r.Task, Reason = r.Reason, RefusedAt = now }));
+        db.TaskRefusals.AddRange(RefusedDeclarations(outcome, ready).Select(r => new TaskRefusalRecord
+        {
+            Agent = ready.Agent,
+            Task = r.Refusal.Task,
+            Reason = r.Refusal.Reason,
+            RefusedAt = now,
+            Owner = r.Declaration?.Owner,
+            UpstreamsJson = TaskDefinitions.UpstreamsJson(r.Declaration?.Upstreams ?? []),
+            Cron = r.Declaration?.Cron,
+        }));
 
         var agent = db.Agents.Find(ready.Agent);
         if (agent is null)
@@ -124,6 +133,23 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         agent.Queued = 0;
         agent.LastVerdict = outcome.Refused.Count == 0 ? "accepted" : "rejected";
         agent.LastVerdictReason = outcome.Refused.Count == 0 ? null : Summary(outcome);
+    }
+
+    /// <summary>
+    /// Pairs each refusal with its declaration. Refusals come in declared order, and a refused name is never also
+    /// accepted (a name declared twice is refused each time), so the declarations whose names were not accepted are
+    /// exactly the refused ones, in the same order. Should that ever not hold, the refusals still count more than
+    /// their details: they are stored without them.
+    /// </summary>
+    private IEnumerable<(TaskRefusal Refusal, TaskDeclaration? Declaration)> RefusedDeclarations(DeclarationOutcome outcome, ServerReady ready)
+    {
+        var accepted = outcome.Accepted.ToHashSet(StringComparer.Ordinal);
+        var refused = ready.Tasks.Where(t => t.Name is null || !accepted.Contains(t.Name)).ToList();
+        if (refused.Count == outcome.Refused.Count)
+            return outcome.Refused.Zip(refused, (r, d) => (r, (TaskDeclaration?)d));
+        logger.LogError("Agent {Agent}: {Refusals} tasks refused but {Declarations} declarations not accepted; storing the refusals without their declarations",
+            ready.Agent, outcome.Refused.Count, refused.Count);
+        return outcome.Refused.Select(r => (r, (TaskDeclaration?)null));
     }
 
     private async Task<long> BumpGraphVersionAsync(CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ internal static class TaskDefinitions
 
     public static TaskDefinition FromRecord(TaskRecord record)
     {
-        var upstreams = JsonSerializer.Deserialize<List<UpstreamDeclaration>>(record.UpstreamsJson, WireJson.Options) ?? [];
+        var upstreams = ReadUpstreams(record.UpstreamsJson);
         var timeouts = record.AckTimeoutSeconds is null && record.StartTimeoutSeconds is null && record.CompleteTimeoutSeconds is null
             ? null
             : new TaskTimeoutOverrides(ToSpan(record.AckTimeoutSeconds), ToSpan(record.StartTimeoutSeconds), ToSpan(record.CompleteTimeoutSeconds));
@@ -31,14 +31,19 @@ internal static class TaskDefinitions
         record.Agent = definition.Agent;
         record.Owner = definition.Owner;
         record.Description = definition.Description;
-        record.UpstreamsJson = JsonSerializer.Serialize(
-            definition.Upstreams.Select(u => new UpstreamDeclaration { Task = u.Task, FreshWithinSeconds = u.FreshWithin?.TotalSeconds }),
-            WireJson.Options);
+        record.UpstreamsJson = UpstreamsJson(
+            definition.Upstreams.Select(u => new UpstreamDeclaration { Task = u.Task, FreshWithinSeconds = u.FreshWithin?.TotalSeconds }));
         record.Cron = definition.Cron;
         record.AckTimeoutSeconds = definition.Timeouts?.Ack?.TotalSeconds;
         record.StartTimeoutSeconds = definition.Timeouts?.Start?.TotalSeconds;
         record.CompleteTimeoutSeconds = definition.Timeouts?.Complete?.TotalSeconds;
     }
+
+    /// <summary>How a task's upstreams are stored, for accepted and refused tasks alike.</summary>
+    public static string UpstreamsJson(IEnumerable<UpstreamDeclaration> upstreams) => JsonSerializer.Serialize(upstreams, WireJson.Options);
+
+    public static IReadOnlyList<UpstreamDeclaration> ReadUpstreams(string json) =>
+        JsonSerializer.Deserialize<List<UpstreamDeclaration>>(json, WireJson.Options) ?? [];
 
     public static string StatusName(Domain.TaskStatus status) => status == Domain.TaskStatus.Runnable ? "runnable" : "unresolved";
 

@@ -32,10 +32,7 @@ internal static class RunsEndpoints
             if (!string.IsNullOrEmpty(task))
                 query = query.Where(r => r.Task == task);
             if (!string.IsNullOrEmpty(status))
-            {
-                var state = StoredRunState(status);
-                query = state is null ? query.Where(_ => false) : query.Where(r => r.CurrentState == state);
-            }
+                query = WithStatus(query, db, status);
 
             var runs = await query.OrderByDescending(r => r.CreatedAt).Take(Math.Clamp(limit ?? 50, 1, 1000)).ToListAsync(ct);
             var pending = await PendingRunsAsync(db, runs.Select(r => r.CorrelationId).ToList(), ct);
@@ -77,19 +74,31 @@ internal static class RunsEndpoints
     private static string Status(RunState run, bool notStarted) =>
         run.CurrentState == RunStates.Running && notStarted ? "pending" : run.CurrentState.ToLowerInvariant();
 
-    private static string? StoredRunState(string status) => status.ToLowerInvariant() switch
+    /// <summary>
+    /// The runs whose status as <see cref="Status"/> shows it is <paramref name="status"/>, decided in the query: pending
+    /// and running are both stored as Running and differ by whether any task run has left pending (one NOT EXISTS on
+    /// the task runs' run id index), so a page of pending runs is never cut short by running ones.
+    /// </summary>
+    private static IQueryable<RunState> WithStatus(IQueryable<RunState> runs, CerebroDbContext db, string status)
     {
-        "running" or "pending" => RunStates.Running,
-        "succeeded" => RunStates.Succeeded,
-        "failed" => RunStates.Failed,
-        _ => null,
-    };
+        var started = StartedTaskRuns(db);
+        return status.ToLowerInvariant() switch
+        {
+            "pending" => runs.Where(r => r.CurrentState == RunStates.Running && !started.Any(t => t.RunId == r.CorrelationId)),
+            "running" => runs.Where(r => r.CurrentState == RunStates.Running && started.Any(t => t.RunId == r.CorrelationId)),
+            "succeeded" => runs.Where(r => r.CurrentState == RunStates.Succeeded),
+            "failed" => runs.Where(r => r.CurrentState == RunStates.Failed),
+            _ => runs.Where(_ => false),
+        };
+    }
 
     private static async Task<HashSet<Guid>> PendingRunsAsync(CerebroDbContext db, List<Guid> runIds, CancellationToken ct)
     {
-        var started = await db.TaskRuns.AsNoTracking()
-            .Where(t => runIds.Contains(t.RunId) && t.CurrentState != TaskRunStates.Pending && t.CurrentState != TaskRunStates.Reused)
-            .Select(t => t.RunId).Distinct().ToListAsync(ct);
+        var started = await StartedTaskRuns(db).Where(t => runIds.Contains(t.RunId)).Select(t => t.RunId).Distinct().ToListAsync(ct);
         return runIds.Except(started).ToHashSet();
     }
+
+    /// <summary>The task runs that have left pending (a reused one never entered it): a run with none is pending.</summary>
+    private static IQueryable<TaskRunState> StartedTaskRuns(CerebroDbContext db) =>
+        db.TaskRuns.AsNoTracking().Where(t => t.CurrentState != TaskRunStates.Pending && t.CurrentState != TaskRunStates.Reused);
 }

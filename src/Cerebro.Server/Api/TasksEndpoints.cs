@@ -16,7 +16,7 @@ internal static class TasksEndpoints
             var graph = await graphs.GetAsync(db, ct);
             var refused = await db.TaskRefusals.AsNoTracking().OrderBy(r => r.Task).ToListAsync(ct);
             var views = records.Select(r => ToView(r, graph, options.Value)).ToList();
-            views.AddRange(refused.Select(r => new TaskView(r.Task, r.Agent, null, null, [], [], null, null, "refused", r.Reason, r.RefusedAt)));
+            views.AddRange(refused.Select(ToView));
             return views;
         });
 
@@ -28,7 +28,7 @@ internal static class TasksEndpoints
             var refusal = await db.TaskRefusals.AsNoTracking().Where(r => r.Task == name).OrderByDescending(r => r.RefusedAt).FirstOrDefaultAsync(ct);
             return refusal is null
                 ? Results.Problem(statusCode: 404, title: "Unknown task", detail: $"no agent declares a task named '{name}'")
-                : Results.Ok(new TaskView(refusal.Task, refusal.Agent, null, null, [], [], null, null, "refused", refusal.Reason, refusal.RefusedAt));
+                : Results.Ok(ToView(refusal));
         });
     }
 
@@ -44,4 +44,11 @@ internal static class TasksEndpoints
                 record.CompleteTimeoutSeconds ?? options.CompleteTimeout.TotalSeconds),
             record.Status, record.StatusReason, record.DeclaredAt);
     }
+
+    /// <summary>A refused task as its agent declared it; it is in no graph, so it has no downstreams, and no timeouts apply.</summary>
+    private static TaskView ToView(TaskRefusalRecord refusal) =>
+        new(refusal.Task, refusal.Agent, refusal.Owner, null,
+            TaskDefinitions.ReadUpstreams(refusal.UpstreamsJson)
+                .Select(u => new UpstreamView(u.Task, u.FreshWithinSeconds is null ? "run-first" : "fresh", u.FreshWithinSeconds)).ToList(),
+            [], refusal.Cron, null, "refused", refusal.Reason, refusal.RefusedAt);
 }

@@ -1,4 +1,5 @@
 using Cerebro.Server.Agents;
+using Cerebro.Server.Api;
 using Cerebro.Server.Deadlines;
 using Cerebro.Server.Persistence;
 using Cerebro.Server.Persistence.Sagas;
@@ -77,6 +78,7 @@ public static class CerebroHostingExtensions
         services.AddSingleton<CronScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<CronScheduler>());
         services.AddHealthChecks();
+        services.AddCerebroApi();
         return builder;
     }
 }

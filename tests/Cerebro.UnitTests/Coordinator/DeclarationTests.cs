@@ -138,6 +138,44 @@ public sealed class DeclarationTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task RefusedTasks_AreListedWithTheOwnerUpstreamsAndCronTheyWereDeclaredWith()
+    {
+        var first = await _cerebro.AgentAsync("agent-a");
+        var second = await _cerebro.AgentAsync("agent-b");
+        await first.DeclareAsync(Task("shared"));
+
+        await second.DeclareAsync(
+            new TaskDeclaration { Name = "shared", Owner = "team-b", Cron = "0 3 * * *" },
+            new TaskDeclaration
+            {
+                Name = "x",
+                Owner = "team-x",
+                Cron = "*/5 * * * *",
+                Upstreams = [new UpstreamDeclaration { Task = "y", FreshWithinSeconds = 3600 }],
+            },
+            Task("y", "x"));
+
+        var refused = (await _cerebro.GetTasksAsync()).Where(t => t.Status == "refused").ToDictionary(t => t.Name);
+        Assert.Equal(["shared", "x", "y"], refused.Keys.Order());
+        Assert.All(refused.Values, t => Assert.Equal("agent-b", t.Agent));
+
+        var shared = refused["shared"];
+        Assert.Equal(("team-b", "0 3 * * *"), (shared.Owner, shared.Cron));
+        Assert.Empty(shared.Upstreams);
+        Assert.Equal("task 'shared' is already declared by agent 'agent-a'", shared.Reason);
+
+        var x = refused["x"];
+        Assert.Equal(("team-x", "*/5 * * * *"), (x.Owner, x.Cron));
+        Assert.Equal([new Server.Api.UpstreamView("y", "fresh", 3600)], x.Upstreams);
+        Assert.StartsWith("cycle: ", x.Reason);
+
+        var y = (await _cerebro.GetTaskAsync("y"))!;
+        Assert.Equal((Owner, (string?)null, "refused"), (y.Owner, y.Cron, y.Status));
+        Assert.Equal([new Server.Api.UpstreamView("x", "run-first", null)], y.Upstreams);
+        Assert.StartsWith("cycle: ", y.Reason);
+    }
+
     private static string Shape(IEnumerable<Server.Api.TaskView> tasks) =>
         string.Join(" | ", tasks.Select(t =>
             $"{t.Name}@{t.Agent}:{t.Status}:{t.Reason}:[{string.Join(",", t.Upstreams.Select(u => $"{u.Task}/{u.Kind}/{u.FreshWithinSeconds}"))}]:[{string.Join(",", t.Downstreams)}]"));
