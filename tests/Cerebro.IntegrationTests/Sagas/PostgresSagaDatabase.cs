@@ -4,22 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cerebro.IntegrationTests.Sagas;
 
-/// <summary>One fresh PostgreSQL database per test class holding the counter schema; dropped afterwards.</summary>
-public sealed class PostgresSagaDatabase : IAsyncLifetime
+/// <summary>A fresh PostgreSQL database per test class holding the counter schema.</summary>
+public sealed class PostgresSagaDatabase : PostgresSchemaDatabase<CounterDbContext>
 {
-    private PostgresDatabase _database = null!;
-
-    public string ConnectionString => _database.ConnectionString;
-
-    public async Task InitializeAsync()
-    {
-        _database = await PostgresDatabase.CreateAsync();
-        await using var db = CreateContext();
-        await db.Database.EnsureCreatedAsync();
-    }
-
-    public CounterDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<CounterDbContext>().UseNpgsql(ConnectionString).Options);
-
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    protected override CounterDbContext CreateContext(DbContextOptions<CounterDbContext> options) => new(options);
 }
