@@ -136,20 +136,15 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
     }
 
     /// <summary>
-    /// Pairs each refusal with its declaration. Refusals come in declared order, and a refused name is never also
-    /// accepted (a name declared twice is refused each time), so the declarations whose names were not accepted are
-    /// exactly the refused ones, in the same order. Should that ever not hold, the refusals still count more than
-    /// their details: they are stored without them.
+    /// Pairs each refusal with what was declared under its name (the first such declaration when a name came twice; none
+    /// for a declaration without a name).
     /// </summary>
-    private IEnumerable<(TaskRefusal Refusal, TaskDeclaration? Declaration)> RefusedDeclarations(DeclarationOutcome outcome, ServerReady ready)
+    private static IEnumerable<(TaskRefusal Refusal, TaskDeclaration? Declaration)> RefusedDeclarations(DeclarationOutcome outcome, ServerReady ready)
     {
-        var accepted = outcome.Accepted.ToHashSet(StringComparer.Ordinal);
-        var refused = ready.Tasks.Where(t => t.Name is null || !accepted.Contains(t.Name)).ToList();
-        if (refused.Count == outcome.Refused.Count)
-            return outcome.Refused.Zip(refused, (r, d) => (r, (TaskDeclaration?)d));
-        logger.LogError("Agent {Agent}: {Refusals} tasks refused but {Declarations} declarations not accepted; storing the refusals without their declarations",
-            ready.Agent, outcome.Refused.Count, refused.Count);
-        return outcome.Refused.Select(r => (r, (TaskDeclaration?)null));
+        var refusedNames = outcome.Refused.Select(r => r.Task).ToHashSet(StringComparer.Ordinal);
+        var declarations = ready.Tasks.Where(t => t.Name is not null && refusedNames.Contains(t.Name))
+            .DistinctBy(t => t.Name).ToDictionary(t => t.Name!, StringComparer.Ordinal);
+        return outcome.Refused.Select(r => (r, declarations.GetValueOrDefault(r.Task)));
     }
 
     private async Task<long> BumpGraphVersionAsync(CancellationToken cancellationToken)

@@ -34,9 +34,8 @@ internal static class TasksEndpoints
 
     private static TaskView ToView(TaskRecord record, Domain.TaskGraph graph, CerebroOptions options)
     {
-        var definition = TaskDefinitions.FromRecord(record);
         return new TaskView(record.Name, record.Agent, record.Owner, record.Description,
-            definition.Upstreams.Select(u => new UpstreamView(u.Task, u.FreshWithin is null ? "run-first" : "fresh", u.FreshWithin?.TotalSeconds)).ToList(),
+            Upstreams(record.UpstreamsJson),
             graph.TryGet(record.Name, out _) ? graph.DownstreamOf(record.Name) : [],
             record.Cron,
             new TimeoutsView(record.AckTimeoutSeconds ?? options.AckTimeout.TotalSeconds,
@@ -47,8 +46,11 @@ internal static class TasksEndpoints
 
     /// <summary>A refused task as its agent declared it; it is in no graph, so it has no downstreams, and no timeouts apply.</summary>
     private static TaskView ToView(TaskRefusalRecord refusal) =>
-        new(refusal.Task, refusal.Agent, refusal.Owner, null,
-            TaskDefinitions.ReadUpstreams(refusal.UpstreamsJson)
-                .Select(u => new UpstreamView(u.Task, u.FreshWithinSeconds is null ? "run-first" : "fresh", u.FreshWithinSeconds)).ToList(),
-            [], refusal.Cron, null, "refused", refusal.Reason, refusal.RefusedAt);
+        new(refusal.Task, refusal.Agent, refusal.Owner, null, Upstreams(refusal.UpstreamsJson), [], refusal.Cron, null, "refused", refusal.Reason,
+            refusal.RefusedAt);
+
+    /// <summary>Upstreams as stored with a task or a refusal (<see cref="TaskDefinitions.UpstreamsJson"/>).</summary>
+    private static List<UpstreamView> Upstreams(string upstreamsJson) =>
+        TaskDefinitions.ReadUpstreams(upstreamsJson)
+            .Select(u => new UpstreamView(u.Task, u.FreshWithinSeconds is null ? "run-first" : "fresh", u.FreshWithinSeconds)).ToList();
 }
