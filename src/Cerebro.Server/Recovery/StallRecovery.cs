@@ -14,6 +14,12 @@ namespace Cerebro.Server.Recovery;
 /// upstreams have all ended, and a running run whose task runs have all ended. Every message it sends is one the
 /// sagas already treat as idempotent, so a nudge that was not needed changes nothing.
 /// </summary>
+/// <remarks>
+/// A pending task run is nudged only when its whole run has stood still for the grace: no task run of it invoked or
+/// ended since. A root task run of a large fan-out legitimately waits behind thousands of ready messages in the queue,
+/// and nudging it by age alone doubled the very backlog that delayed it; a run that moves is not stalled, and a run
+/// that lost a message in a crash stops moving.
+/// </remarks>
 public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
     ILogger<StallRecovery> logger) : PeriodicBackgroundService(clock, logger)
 {
@@ -38,6 +44,7 @@ public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOption
     {
         var pending = await db.TaskRuns.AsNoTracking()
             .Where(t => t.CurrentState == TaskRunStates.Pending && t.CreatedAt < before)
+            .Where(t => !db.TaskRuns.Any(o => o.RunId == t.RunId && (o.InvokedAt >= before || o.FinishedAt >= before)))
             .OrderBy(t => t.CreatedAt)
             .Take(BatchSize)
             .Select(t => new { t.CorrelationId, t.Upstreams })

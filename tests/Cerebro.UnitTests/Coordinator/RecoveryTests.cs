@@ -94,6 +94,38 @@ public sealed class RecoveryTests(ITestOutputHelper output) : CoordinatorTest(ou
         await Server.WaitForRunStatusAsync(runId, "succeeded");
     }
 
+    [Fact]
+    public async Task PendingRootOfARunThatStillMoves_IsLeftAlone_UntilTheRunStandsStillForTheGrace()
+    {
+        await AgentA.DeclareAsync(Task("left"), Task("right"), Task("join", "left", "right"));
+        var runId = await Server.StartRunAsync("join");
+        await AgentA.WaitForInvokeAsync("left", runId);
+        var right = await AgentA.WaitForInvokeAsync("right", runId);
+        await Server.WaitForTaskRunAsync(runId, "right", "invoked");
+        var nudge = $"Recovery: task run {right.TaskRunId} has every upstream done";
+
+        // right's ready still waits in a long queue (put back to pending), while left was invoked a moment ago.
+        Server.Clock.Advance(TimeSpan.FromSeconds(4));
+        var now = Server.Clock.GetUtcNow().UtcDateTime;
+        await Server.QueryAsync(db => db.TaskRuns.Where(t => t.CorrelationId == right.TaskRunId).ExecuteUpdateAsync(t => t
+            .SetProperty(x => x.CurrentState, TaskRunStates.Pending)
+            .SetProperty(x => x.InvokedAt, (DateTime?)null)
+            .SetProperty(x => x.DeadlineKind, (string?)null)
+            .SetProperty(x => x.DeadlineDueMs, (long?)null)
+            .SetProperty(x => x.Version, x => x.Version + 1)));
+        await Server.QueryAsync(db => db.TaskRuns.Where(t => t.RunId == runId && t.Task == "left")
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.InvokedAt, now)));
+
+        await Server.RecoverAsync();
+        Assert.DoesNotContain(Server.Logs.Lines, l => l.Contains(nudge, StringComparison.Ordinal));
+        Assert.Equal("pending", Coordinator.TaskRun(await Server.GetRunAsync(runId), "right").State);
+
+        Server.Clock.Advance(TimeSpan.FromSeconds(4));
+        await Server.RecoverAsync();
+        Assert.Contains(Server.Logs.Lines, l => l.Contains(nudge, StringComparison.Ordinal));
+        await Server.WaitForTaskRunAsync(runId, "right", "invoked");
+    }
+
     /// <summary>The task run's end as its saga would have committed it, without the messages that should have followed.</summary>
     private Task EndBehindTheSagasBackAsync(Guid taskRunId, string state)
     {
