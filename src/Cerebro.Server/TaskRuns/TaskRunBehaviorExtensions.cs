@@ -146,9 +146,11 @@ internal static class TaskRunBehaviorExtensions
         });
 
     /// <summary>
-    /// Moves the downstream task runs and the run on from this task run's end. On success, each pending downstream's
-    /// waiting count goes down in this saga's own transaction (one statement for all of them), and those that reach
-    /// zero are invoked in the same transaction: the next task's invoke costs no message and no transaction of its own.
+    /// Moves the downstream task runs and the run on from this task run's end. On success, a downstream that waited
+    /// for this task run alone is counted down and invoked in this saga's own transaction: the next task's invoke
+    /// costs no message and no transaction of its own (a chain). A downstream still waiting for others as well is
+    /// counted down once this end is committed, in a short transaction of its own (<see cref="ReleaseSharedAfterCommitAsync"/>):
+    /// many upstreams count down one row, and holding its lock across this saga's durable commit serialized them all.
     /// On failure, each downstream is told once this end is committed, and blocks in turn.
     /// </summary>
     /// <remarks>
@@ -164,20 +166,18 @@ internal static class TaskRunBehaviorExtensions
             TaskRunTelemetry.Finished(context);
             var saga = context.Saga;
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
-            var reportToRun = true;
-            IReadOnlyList<UpstreamFailed> blocked = [];
             if (saga.Downstreams.Count > 0 && TaskRunStates.IsSuccess(saga.CurrentState))
             {
-                var released = await ReleaseDownstreamsAsync(context, db).ConfigureAwait(false);
-                await InvokeReadyAsync(context, db, [.. released.Where(r => r.Ready).Select(r => r.Value)]).ConfigureAwait(false);
-                reportToRun = released.Count == 0;
-            }
-            else if (saga.Downstreams.Count > 0)
-                blocked = [.. saga.Downstreams.Select(d => new UpstreamFailed(d, saga.CorrelationId, saga.Task, saga.CurrentState))];
-
-            var finished = reportToRun ? new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState) : null;
-            if (blocked.Count == 0 && finished is null)
+                var lastWaitedFor = await ReleaseSoleWaitersAsync(context, db).ConfigureAwait(false);
+                await InvokeReadyAsync(context, db, lastWaitedFor).ConfigureAwait(false);
+                var shared = saga.Downstreams.Except(lastWaitedFor).ToList();
+                if (shared.Count > 0)
+                    SagaTransaction.AfterCommit(db, () => ReleaseSharedAfterCommitAsync(context, db, shared, reportToRun: lastWaitedFor.Count == 0));
                 return;
+            }
+
+            IReadOnlyList<UpstreamFailed> blocked = [.. saga.Downstreams.Select(d => new UpstreamFailed(d, saga.CorrelationId, saga.Task, saga.CurrentState))];
+            var finished = new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState);
             SagaTransaction.AfterCommit(db, async () =>
             {
                 if (blocked.Count > 0)
@@ -186,52 +186,110 @@ internal static class TaskRunBehaviorExtensions
                     await Task.WhenAll(blocked.Select(message => taskRuns.Send(message))).ConfigureAwait(false);
                 }
 
-                if (finished is not null)
-                {
-                    var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
-                    await runs.Send(finished).ConfigureAwait(false);
-                }
+                await ReportToRunAsync(context, finished).ConfigureAwait(false);
             });
         });
 
+    private static async Task ReportToRunAsync(ConsumeContext context, TaskRunFinished finished)
+    {
+        var runs = await context.GetSendEndpoint(Endpoints.Runs).ConfigureAwait(false);
+        await runs.Send(finished).ConfigureAwait(false);
+    }
+
     /// <summary>
-    /// Counts this success off each pending downstream, in the saga's transaction; returns every downstream that was
-    /// pending, and whether it is now ready.
+    /// Counts this success off each pending downstream that waits for nothing else, in the saga's transaction, and
+    /// returns them: all are now ready. Such a row has no other upstream left to lock it, so taking it costs no wait.
     /// </summary>
-    private static async Task<IReadOnlyList<ReleasedDownstream>> ReleaseDownstreamsAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db)
+    private static async Task<List<Guid>> ReleaseSoleWaitersAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db)
         where T : class
     {
         var downstreams = context.Saga.Downstreams;
         await SagaTransaction.BeginAsync(db, context.CancellationToken).ConfigureAwait(false);
         if (db.Database.IsNpgsql())
-            return await ReleaseDownstreamsOnPostgresAsync(db, downstreams, context.CancellationToken).ConfigureAwait(false);
+        {
+            var released = await CountDownOnPostgresAsync(db, downstreams, soleWaitersOnly: true, context.CancellationToken).ConfigureAwait(false);
+            return [.. released.Select(r => r.Value)];
+        }
 
-        // (SQLite has one writer at a time, so the rows need no lock order here, and the pending rows read back are
-        // exactly the ones counted down.)
-        // The version moves too, so a downstream saga that loaded the row before this commit retries on fresh state.
-        await db.TaskRuns
-            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.WaitingCount, t => t.WaitingCount - 1)
-                .SetProperty(t => t.Version, t => t.Version + 1), context.CancellationToken).ConfigureAwait(false);
-        return await db.TaskRuns.AsNoTracking()
-            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
-            .Select(t => new ReleasedDownstream(t.CorrelationId, t.WaitingCount <= 0))
+        // (SQLite has one writer at a time, so the rows need no lock order here.)
+        var sole = await db.TaskRuns.AsNoTracking()
+            .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending && t.WaitingCount == 1)
+            .Select(t => t.CorrelationId)
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+        await CountDownOnSqliteAsync(db, sole, context.CancellationToken).ConfigureAwait(false);
+        return sole;
     }
 
     /// <summary>
-    /// One statement that locks the downstream rows in id order before it counts them down: upstreams finishing at the
-    /// same time share downstreams (every task of a layer waits for every task of the one before), and rows locked in
-    /// whatever order each UPDATE met them deadlock. The locks hold until this saga's commit.
+    /// Counts this (committed) success off the downstreams that also wait for other task runs, and invokes those it
+    /// leaves waiting for nothing; reports to the run if none was pending. When none became ready the count-down is
+    /// committed without waiting for the disk (<c>synchronous_commit</c> off for this transaction): the row lock that
+    /// every upstream of a wide fan-in takes is then held for a statement, not for a disk flush. Losing that commit to a
+    /// database crash loses only a count that the committed states of the upstreams still hold, and a later flushed
+    /// commit takes it along; recovery invokes a pending task run whose upstreams have all succeeded. Recovery also
+    /// covers a failure here, which is logged rather than failing the message whose end is already stored.
     /// </summary>
-    private static async Task<IReadOnlyList<ReleasedDownstream>> ReleaseDownstreamsOnPostgresAsync(CerebroDbContext db, List<Guid> downstreams,
-        CancellationToken cancellationToken)
+    private static async Task ReleaseSharedAfterCommitAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db,
+        List<Guid> downstreams, bool reportToRun)
+        where T : class
     {
-        const string sql = """
+        var saga = context.Saga;
+        IReadOnlyList<ReleasedDownstream> released;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken).ConfigureAwait(false);
+            if (db.Database.IsNpgsql())
+            {
+                released = await CountDownOnPostgresAsync(db, downstreams, soleWaitersOnly: false, context.CancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var pending = await db.TaskRuns.AsNoTracking()
+                    .Where(t => downstreams.Contains(t.CorrelationId) && t.CurrentState == TaskRunStates.Pending)
+                    .Select(t => new ReleasedDownstream(t.CorrelationId, t.WaitingCount <= 1))
+                    .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+                await CountDownOnSqliteAsync(db, [.. pending.Select(p => p.Value)], context.CancellationToken).ConfigureAwait(false);
+                released = pending;
+            }
+
+            List<Guid> ready = [.. released.Where(r => r.Ready).Select(r => r.Value)];
+            if (ready.Count > 0)
+            {
+                if (db.Database.IsNpgsql())
+                    await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO DEFAULT", context.CancellationToken).ConfigureAwait(false);
+                await InvokeReadyAsync(context, db, ready).ConfigureAwait(false);
+                await db.SaveChangesAsync(context.CancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.GetServiceOrCreateInstance<ILoggerFactory>().CreateLogger(typeof(TaskRunStateMachine)).LogWarning(ex,
+                "Task run {TaskRunId} of {Task} (run {RunId}) completed, but counting it off its downstream task runs failed; recovery will move them on",
+                saga.CorrelationId, saga.Task, saga.RunId);
+            return;
+        }
+
+        if (reportToRun && released.Count == 0)
+            await ReportToRunAsync(context, new TaskRunFinished(saga.RunId, saga.CorrelationId, saga.Task, saga.CurrentState)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One statement that locks the pending downstream rows in id order before it counts them down: upstreams finishing
+    /// at the same time share downstreams (every task of a layer waits for every task of the one before), and rows
+    /// locked in whatever order each UPDATE met them deadlock. <paramref name="soleWaitersOnly"/> takes only the rows
+    /// that wait for nothing but this upstream (committed count 1); otherwise the statement also turns this
+    /// transaction's commit asynchronous (see <see cref="ReleaseSharedAfterCommitAsync"/>). The locks hold until commit.
+    /// </summary>
+    private static async Task<IReadOnlyList<ReleasedDownstream>> CountDownOnPostgresAsync(CerebroDbContext db, List<Guid> downstreams,
+        bool soleWaitersOnly, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            {(soleWaitersOnly ? "" : "SET LOCAL synchronous_commit TO OFF;")}
             WITH locked AS (
                 SELECT "CorrelationId" FROM task_runs
-                WHERE "CorrelationId" = ANY(@downstreams) AND "CurrentState" = 'Pending'
+                WHERE "CorrelationId" = ANY(@downstreams) AND "CurrentState" = 'Pending'{(soleWaitersOnly ? " AND \"WaitingCount\" = 1" : "")}
                 ORDER BY "CorrelationId"
                 FOR UPDATE)
             UPDATE task_runs AS t
@@ -245,9 +303,18 @@ internal static class TaskRunBehaviorExtensions
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The version moves too, so a downstream saga that loaded the row before this commit retries on fresh state.</summary>
+    private static Task CountDownOnSqliteAsync(CerebroDbContext db, List<Guid> taskRuns, CancellationToken cancellationToken) =>
+        db.TaskRuns
+            .Where(t => taskRuns.Contains(t.CorrelationId))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.WaitingCount, t => t.WaitingCount - 1)
+                .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+
     /// <summary>
-    /// Invokes the downstreams this success left waiting for nothing, as part of the completing saga's transaction: their
-    /// rows (locked on PostgreSQL by the count-down) move to invoked with the saga's own save, under their version.
+    /// Invokes the downstreams this success left waiting for nothing, in the transaction of the count-down: their rows
+    /// (locked on PostgreSQL by the count-down) move to invoked with the next save (the saga's own, or the after-commit
+    /// count-down's), under their version.
     /// </summary>
     private static async Task InvokeReadyAsync<T>(BehaviorContext<TaskRunState, T> context, CerebroDbContext db, List<Guid> ready)
         where T : class

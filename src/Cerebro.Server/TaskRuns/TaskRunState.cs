@@ -22,8 +22,9 @@ public sealed class TaskRunState : SagaStateMachineInstance
     public List<Guid> Upstreams { get; set; } = [];
 
     /// <summary>
-    /// How many of <see cref="Upstreams"/> have not succeeded yet. Each upstream decrements it in the transaction that
-    /// stores its own completion, so a task with many upstreams costs one row update per upstream, not a message each.
+    /// How many of <see cref="Upstreams"/> have not succeeded yet. Each upstream decrements it once, in the transaction
+    /// that stores its own completion when it is the last one waited for, else just after that commit; so a task with
+    /// many upstreams costs one row update per upstream, not a message each.
     /// </summary>
     public int WaitingCount { get; set; }
 
