@@ -16,22 +16,29 @@ public sealed class GraphStore
     public SemaphoreSlim DeclarationGate { get; } = new(1, 1);
     private (long Version, TaskGraph Graph) _cached = (-1, TaskGraph.Empty);
 
-    public async Task<TaskGraph> GetAsync(CerebroDbContext db, CancellationToken cancellationToken)
+    public async Task<TaskGraph> GetAsync(CerebroDbContext db, CancellationToken cancellationToken) =>
+        (await GetWithVersionAsync(db, cancellationToken).ConfigureAwait(false)).Graph;
+
+    /// <summary>
+    /// The stored graph and its version; from the cache unless another instance changed it since.
+    /// A declaration calls this under its lock, inside its transaction, so what it gets is what it replaces.
+    /// </summary>
+    public async Task<(long Version, TaskGraph Graph)> GetWithVersionAsync(CerebroDbContext db, CancellationToken cancellationToken)
     {
         var version = await CurrentVersionAsync(db, cancellationToken).ConfigureAwait(false);
         var cached = _cached;
         if (cached.Version == version)
-            return cached.Graph;
+            return cached;
 
         await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_cached.Version == version)
-                return _cached.Graph;
+                return _cached;
             var records = await db.Tasks.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
             var graph = TaskGraph.From(records.Select(TaskDefinitions.FromRecord));
             _cached = (version, graph);
-            return graph;
+            return _cached;
         }
         finally
         {
@@ -39,7 +46,10 @@ public sealed class GraphStore
         }
     }
 
-    /// <summary>Installs the graph a declaration just committed, so this instance need not reload it.</summary>
+    /// <summary>
+    /// Installs the graph a declaration just committed, so this instance need not reload it. Only after the commit: a
+    /// graph whose transaction rolled back must never be served.
+    /// </summary>
     public void Set(long version, TaskGraph graph)
     {
         if (version > _cached.Version)
