@@ -14,7 +14,10 @@ public sealed class GraphStore
 
     /// <summary>Serializes declarations within this process; across processes a database lock does.</summary>
     public SemaphoreSlim DeclarationGate { get; } = new(1, 1);
-    private (long Version, TaskGraph Graph) _cached = (-1, TaskGraph.Empty);
+
+    // One reference, swapped whole: a declaration writes from the cached graph, so a version must never be read
+    // together with another version's graph (a tuple field could tear between a reload and a Set).
+    private volatile Snapshot _cached = new(-1, TaskGraph.Empty);
 
     public async Task<TaskGraph> GetAsync(CerebroDbContext db, CancellationToken cancellationToken) =>
         (await GetWithVersionAsync(db, cancellationToken).ConfigureAwait(false)).Graph;
@@ -28,17 +31,18 @@ public sealed class GraphStore
         var version = await CurrentVersionAsync(db, cancellationToken).ConfigureAwait(false);
         var cached = _cached;
         if (cached.Version == version)
-            return cached;
+            return (cached.Version, cached.Graph);
 
         await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_cached.Version == version)
-                return _cached;
+            cached = _cached;
+            if (cached.Version == version)
+                return (cached.Version, cached.Graph);
             var records = await db.Tasks.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
             var graph = TaskGraph.From(records.Select(TaskDefinitions.FromRecord));
-            _cached = (version, graph);
-            return _cached;
+            _cached = new Snapshot(version, graph);
+            return (version, graph);
         }
         finally
         {
@@ -53,10 +57,12 @@ public sealed class GraphStore
     public void Set(long version, TaskGraph graph)
     {
         if (version > _cached.Version)
-            _cached = (version, graph);
+            _cached = new Snapshot(version, graph);
     }
 
     public static async Task<long> CurrentVersionAsync(CerebroDbContext db, CancellationToken cancellationToken) =>
         await db.GraphVersions.AsNoTracking().Where(v => v.Id == 1).Select(v => (long?)v.Version)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
+
+    private sealed record Snapshot(long Version, TaskGraph Graph);
 }
