@@ -47,7 +47,7 @@ internal sealed class GraphChanges
                 changes.Unchanged++;
         }
 
-        if (ReferenceEquals(before, after))
+        if (ReferenceEquals(before, after) || after.Agents.All(a => string.Equals(a, agent, StringComparison.Ordinal)))
             return changes;
 
         // A declaration can turn another agent's task runnable (it now declares its missing upstream) or unresolved.
