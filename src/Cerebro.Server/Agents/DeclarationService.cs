@@ -21,6 +21,20 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
     public async Task<DeclarationOutcome> DeclareAsync(ServerReady ready, ISendEndpointProvider replies, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var (outcome, previousInstance) = await ApplyAsync(ready, now, cancellationToken).ConfigureAwait(false);
+        await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
+        if (previousInstance is { } previous && previous != ready.Instance)
+            await FailRunsLostToRestartAsync(ready, replies, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Validates and stores the declaration in one serialized transaction, and installs the committed graph in the
+    /// cache; the agent's instance before it (null for a new agent). Sends nothing.
+    /// </summary>
+    internal async Task<(DeclarationOutcome Outcome, Guid? PreviousInstance)> ApplyAsync(ServerReady ready, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
         DeclarationOutcome outcome;
         Guid? previousInstance = null;
         await graphs.DeclarationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -34,18 +48,23 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
                 if (db.Database.IsNpgsql())
                     await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({GraphLockKey})", cancellationToken).ConfigureAwait(false);
 
-                previousInstance = await db.Agents.AsNoTracking().Where(a => a.Name == ready.Agent).Select(a => (Guid?)a.Instance)
-                    .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-                var records = await db.Tasks.ToDictionaryAsync(t => t.Name, cancellationToken).ConfigureAwait(false);
-                var current = TaskGraph.From(records.Values.Select(TaskDefinitions.FromRecord));
-                var declared = ready.Tasks.Select(t => TaskDefinitions.FromDeclaration(ready.Agent, t)).ToList();
+                var agent = await db.Agents.FindAsync([ready.Agent], cancellationToken).ConfigureAwait(false);
+                previousInstance = agent?.Instance;
+                // Under the lock the stored version cannot move, so the graph read here is the one this declaration replaces.
+                var (version, current) = await graphs.GetWithVersionAsync(db, cancellationToken).ConfigureAwait(false);
+                var declared = new TaskDefinition[ready.Tasks.Count];
+                for (var i = 0; i < declared.Length; i++)
+                    declared[i] = TaskDefinitions.FromDeclaration(ready.Agent, ready.Tasks[i]);
                 var result = GraphBuilder.Declare(current, ready.Agent, declared);
 
-                Store(result, records, ready, now.UtcDateTime);
-                var version = await BumpGraphVersionAsync(cancellationToken).ConfigureAwait(false);
+                await StoreAsync(current, result, agent, ready, now.UtcDateTime, cancellationToken).ConfigureAwait(false);
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO graph_version ("Id", "Version") VALUES (1, {version + 1})
+                    ON CONFLICT ("Id") DO UPDATE SET "Version" = excluded."Version"
+                    """, cancellationToken).ConfigureAwait(false);
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                graphs.Set(version, result.Graph);
+                graphs.Set(version + 1, result.Graph);
                 return result;
             }).ConfigureAwait(false);
         }
@@ -54,10 +73,7 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
             graphs.DeclarationGate.Release();
         }
 
-        await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
-        if (previousInstance is { } previous && previous != ready.Instance)
-            await FailRunsLostToRestartAsync(ready, replies, cancellationToken).ConfigureAwait(false);
-        return outcome;
+        return (outcome, previousInstance);
     }
 
     /// <summary>An agent acknowledges an invoke once the task started, so a restarted agent will never finish what it had started.</summary>
@@ -75,37 +91,15 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
             await endpoint.Send(new AgentRestarted(taskRunId, ready.Agent, ready.Instance), cancellationToken).ConfigureAwait(false);
     }
 
-    private void Store(DeclarationOutcome outcome, Dictionary<string, TaskRecord> records, ServerReady ready, DateTime now)
+    /// <summary>
+    /// Writes only what the declaration changed, set-based on PostgreSQL (a declaration may hold 100,000 tasks), and the
+    /// agent's row; all in the declaration's transaction.
+    /// </summary>
+    private async Task StoreAsync(TaskGraph current, DeclarationOutcome outcome, AgentRecord? agent, ServerReady ready, DateTime now,
+        CancellationToken cancellationToken)
     {
-        var accepted = outcome.Accepted.ToHashSet(StringComparer.Ordinal);
-        foreach (var record in records.Values.Where(r => r.Agent == ready.Agent && !accepted.Contains(r.Name)))
-            db.Tasks.Remove(record);
-
-        foreach (var state in outcome.Graph.Tasks)
-        {
-            var definition = state.Definition;
-            var status = TaskDefinitions.StatusName(state.Status);
-            if (!records.TryGetValue(definition.Name, out var record))
-            {
-                record = new TaskRecord { Name = definition.Name, DeclaredAt = now };
-                db.Tasks.Add(record);
-            }
-
-            if (definition.Agent == ready.Agent)
-            {
-                TaskDefinitions.CopyTo(definition, record);
-                record.DeclaredAt = now;
-            }
-
-            if (record.Status != status || record.StatusReason != state.Reason)
-            {
-                record.Status = status;
-                record.StatusReason = state.Reason;
-            }
-        }
-
-        db.TaskRefusals.RemoveRange(db.TaskRefusals.Where(r => r.Agent == ready.Agent));
-        db.TaskRefusals.AddRange(RefusedDeclarations(outcome, ready).Select(r => new TaskRefusalRecord
+        var changes = GraphChanges.Between(current, outcome.Graph, ready.Agent);
+        var refusals = RefusedDeclarations(outcome, ready).Select(r => new TaskRefusalRecord
         {
             Agent = ready.Agent,
             Task = r.Refusal.Task,
@@ -114,9 +108,12 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
             Owner = r.Declaration?.Owner,
             UpstreamsJson = TaskDefinitions.UpstreamsJson(r.Declaration?.Upstreams ?? []),
             Cron = r.Declaration?.Cron,
-        }));
+        }).ToList();
+        if (db.Database.IsNpgsql())
+            await PostgresGraphWriter.WriteAsync(db, changes, ready.Agent, now, refusals, cancellationToken).ConfigureAwait(false);
+        else
+            await EfGraphWriter.WriteAsync(db, changes, ready.Agent, now, refusals, cancellationToken).ConfigureAwait(false);
 
-        var agent = db.Agents.Find(ready.Agent);
         if (agent is null)
         {
             agent = new AgentRecord { Name = ready.Agent };
@@ -145,19 +142,6 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         var declarations = ready.Tasks.Where(t => t.Name is not null && refusedNames.Contains(t.Name))
             .DistinctBy(t => t.Name).ToDictionary(t => t.Name!, StringComparer.Ordinal);
         return outcome.Refused.Select(r => (r, declarations.GetValueOrDefault(r.Task)));
-    }
-
-    private async Task<long> BumpGraphVersionAsync(CancellationToken cancellationToken)
-    {
-        var row = await db.GraphVersions.FindAsync([1], cancellationToken).ConfigureAwait(false);
-        if (row is null)
-        {
-            row = new GraphVersionRecord { Id = 1 };
-            db.GraphVersions.Add(row);
-        }
-
-        row.Version++;
-        return row.Version;
     }
 
     private async Task AnswerAsync(ServerReady ready, DeclarationOutcome outcome, ISendEndpointProvider replies, DateTimeOffset now,

@@ -20,7 +20,7 @@ internal sealed class AgentEventConsumerDefinition : ConsumerDefinition<AgentEve
         IConsumerConfigurator<AgentEventConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.ConfigureConsumeTopology = false;
-        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        endpointConfigurator.AddDeserializer(new AgentMessageSerializerFactory(), isDefault: true);
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<ProtocolViolationException>();
