@@ -16,10 +16,9 @@ namespace Cerebro.Server.Recovery;
 /// </summary>
 /// <remarks>
 /// A pending task run is nudged only when its whole run has stood still for the grace: no task run of it invoked or
-/// ended since. A busy Cerebro can leave a message that would move a task run on (an upstream's failure) queued behind
-/// thousands of others for longer than the grace, and nudging by age alone added a duplicate to the very backlog that
-/// delayed it (when roots were still started by a message each, every root of a 2,000-task fan-out was nudged); a run
-/// that moves is not stalled, and a run that lost a message in a crash stops moving.
+/// ended since. A root task run of a large fan-out legitimately waits behind thousands of ready messages in the queue,
+/// and nudging it by age alone doubled the very backlog that delayed it; a run that moves is not stalled, and a run
+/// that lost a message in a crash stops moving.
 /// </remarks>
 public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
     ILogger<StallRecovery> logger) : PeriodicBackgroundService(clock, logger)

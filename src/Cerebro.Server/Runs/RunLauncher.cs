@@ -3,8 +3,8 @@ using Cerebro.Contracts;
 using Cerebro.Domain;
 using Cerebro.Server.Agents;
 using Cerebro.Server.Hosting;
+using Cerebro.Server.Messages;
 using Cerebro.Server.Persistence;
-using Cerebro.Server.Persistence.Sagas;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
 using MassTransit;
@@ -14,8 +14,8 @@ using Microsoft.Extensions.Options;
 namespace Cerebro.Server.Runs;
 
 /// <summary>
-/// Plans a run and stores it with all its task runs in one transaction, then invokes the task runs without upstreams
-/// itself. Should the process die between the commit and their invokes being stored, recovery finds the ready task runs.
+/// Plans a run and stores it with all its task runs in one transaction, then tells the task runs without upstreams
+/// to start. Should the process die between the commit and those messages, recovery finds the ready task runs.
 /// </summary>
 public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEndpointProvider sendEndpoints,
     IOptions<CerebroOptions> options, TimeProvider clock, ILogger<RunLauncher> logger)
@@ -77,39 +77,10 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
             runId, request.Task, request.Trigger, taskRuns.Count, taskRuns.Count(t => t.CurrentState == TaskRunStates.Reused));
         trace.Launched(taskRuns);
 
-        await InvokeRootsAsync(runId, [.. taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0)],
-            cancellationToken).ConfigureAwait(false);
+        var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
+        foreach (var ready in taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0))
+            await endpoint.Send(new TaskRunReady(ready.CorrelationId), cancellationToken).ConfigureAwait(false);
         return RunLaunch.Launched(runId);
-    }
-
-    /// <summary>
-    /// Invokes the stored run's task runs that wait for nothing: their invokes go out, then one save moves them all to
-    /// invoked, so a run costs no message and no transaction per first task, however wide it is. An agent that answers
-    /// before that save finds its task run pending and its event is retried, as for any invoke. If the save fails (or
-    /// Cerebro dies first) they stay pending, and recovery invokes them again under the same message ids, which agents
-    /// drop as duplicates; the run itself is stored, so the launch still succeeded.
-    /// </summary>
-    private async Task InvokeRootsAsync(Guid runId, List<TaskRunState> roots, CancellationToken cancellationToken)
-    {
-        if (roots.Count == 0)
-            return;
-        var now = clock.GetUtcNow();
-        await Task.WhenAll(roots.Select(root => TaskRunInvoker.InvokeAsync(sendEndpoints, root, now))).ConfigureAwait(false);
-        foreach (var root in roots)
-        {
-            root.CurrentState = TaskRunStates.Invoked;
-            SagaVersioning.Increment(db.Entry(root));
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException ex)
-        {
-            logger.LogWarning(ex, "Run {RunId} is stored, but storing the invokes of its {Count} first task runs failed; recovery will invoke them again",
-                runId, roots.Count);
-        }
     }
 
     private List<TaskRunState> CreateTaskRuns(RunPlan plan, Guid runId, string parametersJson, string? traceParent,

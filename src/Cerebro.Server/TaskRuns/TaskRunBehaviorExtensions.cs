@@ -17,20 +17,44 @@ internal static class TaskRunBehaviorExtensions
 {
     public static EventActivityBinder<TaskRunState, T> SendInvoke<T>(this EventActivityBinder<TaskRunState, T> binder)
         where T : class =>
-        binder.ThenAsync(context => TaskRunInvoker.InvokeAsync(context, context.Saga, Now(context)));
+        binder.ThenAsync(context => InvokeAsync(context, context.Saga, Now(context)));
+
+    /// <summary>
+    /// Records the invoke in <paramref name="taskRun"/> (time, acknowledgement deadline, the task run's span context) and
+    /// sends it to the agent. The caller stores the task run; the invoke goes out first, so a crash in between leaves
+    /// the task run where a retry invokes it again under the same message id, which the agent drops as a duplicate.
+    /// </summary>
+    private static async Task InvokeAsync(ConsumeContext context, TaskRunState taskRun, DateTimeOffset now)
+    {
+        using var invokeSpan = TaskRunTelemetry.StartInvoke(taskRun);
+        taskRun.InvokedAt = now.UtcDateTime;
+        SetDeadline(taskRun, DeadlineKinds.Ack, now, taskRun.AckTimeoutSeconds);
+        var invoke = new InvokeTask
+        {
+            TaskRunId = taskRun.CorrelationId,
+            RunId = taskRun.RunId,
+            Task = taskRun.Task,
+            Attempt = taskRun.Attempt,
+            Parameters = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(taskRun.ParametersJson, WireJson.Options) ?? [],
+            InvokedAt = now,
+            AckTimeoutSeconds = taskRun.AckTimeoutSeconds,
+        };
+        await context.SendToAgent(taskRun.Agent, MessageTypes.InvokeTask, invoke,
+            AgentMessaging.InvokeMessageId(taskRun.CorrelationId, taskRun.Attempt), taskRun.TraceParent).ConfigureAwait(false);
+    }
 
     public static EventActivityBinder<TaskRunState, TaskQueued> RecordQueued(this EventActivityBinder<TaskRunState, TaskQueued> binder) =>
         binder.Then(context =>
         {
             context.Saga.QueuedAt = context.Message.At.UtcDateTime;
-            TaskRunInvoker.SetDeadline(context.Saga, DeadlineKinds.Start, Now(context), context.Saga.StartTimeoutSeconds);
+            SetDeadline(context.Saga, DeadlineKinds.Start, Now(context), context.Saga.StartTimeoutSeconds);
         });
 
     public static EventActivityBinder<TaskRunState, TaskStarted> RecordStarted(this EventActivityBinder<TaskRunState, TaskStarted> binder) =>
         binder.Then(context =>
         {
             context.Saga.StartedAt = context.Message.At.UtcDateTime;
-            TaskRunInvoker.SetDeadline(context.Saga, DeadlineKinds.Complete, Now(context), context.Saga.CompleteTimeoutSeconds);
+            SetDeadline(context.Saga, DeadlineKinds.Complete, Now(context), context.Saga.CompleteTimeoutSeconds);
         });
 
     /// <summary>
@@ -304,7 +328,7 @@ internal static class TaskRunBehaviorExtensions
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
 
         var now = Now(context);
-        await Task.WhenAll(taskRuns.Select(taskRun => TaskRunInvoker.InvokeAsync(context, taskRun, now))).ConfigureAwait(false);
+        await Task.WhenAll(taskRuns.Select(taskRun => InvokeAsync(context, taskRun, now))).ConfigureAwait(false);
         foreach (var taskRun in taskRuns)
         {
             taskRun.CurrentState = TaskRunStates.Invoked;
@@ -413,6 +437,13 @@ internal static class TaskRunBehaviorExtensions
     private static IgnoredMessageLog Log(ConsumeContext context) => context.GetServiceOrCreateInstance<IgnoredMessageLog>();
 
     private static DateTimeOffset Now(ConsumeContext context) => context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
+
+    private static void SetDeadline(TaskRunState saga, string kind, DateTimeOffset now, double seconds)
+    {
+        saga.DeadlineKind = kind;
+        saga.DeadlineDueMs = now.AddSeconds(seconds).ToUnixTimeMilliseconds();
+        saga.DeadlineClaimedMs = null;
+    }
 
     private static void ClearDeadline(TaskRunState saga)
     {

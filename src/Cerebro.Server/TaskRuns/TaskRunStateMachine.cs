@@ -23,8 +23,8 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
 
         InstanceState(x => x.CurrentState);
 
-        // Ready comes only from recovery, for a task run whose stored upstreams have all succeeded but that nobody
-        // invoked (the launcher and the last upstream to succeed invoke directly, and a crash can stop them).
+        // Ready comes only from what is committed: the launcher (no upstreams), the last upstream to succeed (after its
+        // commit), or recovery (every upstream's stored state is a success).
         During(Pending,
             When(Ready)
                 .SendInvoke()

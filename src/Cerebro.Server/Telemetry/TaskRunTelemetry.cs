@@ -23,7 +23,7 @@ namespace Cerebro.Server.Telemetry;
 /// nothing but the spans not yet exported.</para>
 /// <code>
 /// run publish-dashboard                   root: trigger to end; decided at launch (RunState.TraceParent)
-/// ├─ trigger publish-dashboard            planning, storing and invoking the first task runs; linked to the requester
+/// ├─ trigger publish-dashboard            planning and storing the run, linked to the requester
 /// ├─ task-run extract-products: reused    a reused task run, at launch
 /// ├─ task-run build-sales: error          invoke to end, events queued/started, error status; decided at the invoke
 /// │  │                                     (TaskRunState.TraceParent), which carries it as its traceparent

@@ -2,9 +2,6 @@ using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
 using Cerebro.Server.Api;
-using Cerebro.Server.Messages;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Cerebro.UnitTests.Coordinator.TestTasks;
@@ -14,48 +11,6 @@ namespace Cerebro.UnitTests.Coordinator;
 /// <summary>The task-run saga driven by an agent's events, as the HTTP API shows it.</summary>
 public sealed class TaskRunLifecycleTests(ITestOutputHelper output) : CoordinatorTest(output)
 {
-    [Fact]
-    public async Task TheFirstTaskRunsOfARun_AreInvokedByTheLaunchItself_WithoutAReadyMessageEach()
-    {
-        await AgentA.DeclareAsync(Task("left"), Task("right"), Task("join", "left", "right"));
-        var readies = new ReadyCounter();
-        using var _ = Server.Services.GetRequiredService<IBus>().ConnectConsumeObserver(readies);
-
-        var runId = await Server.StartRunAsync("join");
-
-        // By the time the launch has answered, both are stored as invoked and their invokes are on their way.
-        var launched = await Server.GetRunAsync(runId);
-        Assert.Equal(("invoked", "invoked", "pending"),
-            (Coordinator.TaskRun(launched, "left").State, Coordinator.TaskRun(launched, "right").State, Coordinator.TaskRun(launched, "join").State));
-        await AgentA.CompletedAsync(await AgentA.WaitForInvokeAsync("left", runId));
-        await AgentA.CompletedAsync(await AgentA.WaitForInvokeAsync("right", runId));
-        await AgentA.CompletedAsync(await AgentA.WaitForInvokeAsync("join", runId));
-        await Server.WaitForRunStatusAsync(runId, "succeeded");
-        Assert.Equal(0, readies.Count);
-        Assert.Empty(await Server.GetIgnoredMessagesAsync());
-    }
-
-    private sealed class ReadyCounter : IConsumeObserver
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public System.Threading.Tasks.Task PreConsume<T>(ConsumeContext<T> context)
-            where T : class
-        {
-            if (context.Message is TaskRunReady)
-                Interlocked.Increment(ref _count);
-            return System.Threading.Tasks.Task.CompletedTask;
-        }
-
-        public System.Threading.Tasks.Task PostConsume<T>(ConsumeContext<T> context)
-            where T : class => System.Threading.Tasks.Task.CompletedTask;
-
-        public System.Threading.Tasks.Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-            where T : class => System.Threading.Tasks.Task.CompletedTask;
-    }
-
     [Fact]
     public async Task InvokeQueuedStartedCompleted_ShowsEachStepAndTheResult()
     {
