@@ -77,9 +77,11 @@ public sealed class RunLauncher(CerebroDbContext db, GraphStore graphs, ISendEnd
             runId, request.Task, request.Trigger, taskRuns.Count, taskRuns.Count(t => t.CurrentState == TaskRunStates.Reused));
         trace.Launched(taskRuns);
 
+        // All at once: one after the other, each waiting for the broker's confirm, a run of 10,000 first tasks took
+        // half a minute to launch. Their order does not matter; each is confirmed before the launch answers.
         var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
-        foreach (var ready in taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0))
-            await endpoint.Send(new TaskRunReady(ready.CorrelationId), cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(taskRuns.Where(t => t.CurrentState == TaskRunStates.Pending && t.Upstreams.Count == 0)
+            .Select(ready => endpoint.Send(new TaskRunReady(ready.CorrelationId), cancellationToken))).ConfigureAwait(false);
         return RunLaunch.Launched(runId);
     }
 
