@@ -31,7 +31,7 @@ public static class CerebroHostingExtensions
         services.AddPooledDbContextFactory<CerebroDbContext>(options =>
         {
             if (!string.IsNullOrWhiteSpace(postgres))
-                options.UseNpgsql(postgres);
+                options.UseNpgsql(PostgresConnection.WithCerebroDefaults(postgres));
             else
                 options.UseSqlite($"Data Source={sqlitePath};Cache=Shared;Default Timeout=30");
         });
