@@ -28,6 +28,9 @@ public sealed class MalformedMessageTests(ITestOutputHelper output) : Coordinato
         await AgentA.DeclareAsync(Task("target"));
         var runId = await Server.StartRunAsync("target");
         var invoke = await AgentA.WaitForInvokeAsync("target", runId);
+        // The invoke leaves just before its transaction commits: wait for the commit, so "invoked" below is what the
+        // rejected message left, not a race with it.
+        await Server.WaitForTaskRunAsync(runId, "target", "invoked");
         var body = CompletedBody(invoke);
 
         var sent = breakage switch
