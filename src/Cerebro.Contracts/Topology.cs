@@ -6,6 +6,13 @@ public static class Topology
     /// <summary>Durable topic exchange every agent publishes its messages to, routing key <c>&lt;agent&gt;.&lt;type&gt;</c>.</summary>
     public const string EventsExchange = "cerebro.events";
 
+    /// <summary>
+    /// Durable topic exchange an agent may publish its task events to instead of <see cref="EventsExchange"/>, once a
+    /// declaration verdict for its current instance named it (<see cref="DeclarationAccepted.TaskEventsExchange"/>): it is
+    /// bound straight to the queue that applies them. Same routing keys, headers and bodies.
+    /// </summary>
+    public const string TaskEventsExchange = "cerebro.task-events";
+
     /// <summary>Cerebro's durable queue, bound to <see cref="EventsExchange"/> with <c>#</c>.</summary>
     public const string AgentEventsQueue = "cerebro.agent-events";
 

@@ -15,7 +15,8 @@ namespace Cerebro.Server.Agents;
 
 /// <summary>
 /// The door between the agents' plain-JSON protocol and Cerebro: checks each message (type, version, sender), applies
-/// server messages, forwards task events to the task-run saga, and launches requested runs. A message that breaks the
+/// server messages, forwards task events to the task-run saga (those of agents that do not publish them to the
+/// task-events exchange, see <see cref="AgentTaskEventFilter"/>), and launches requested runs. A message that breaks the
 /// protocol is recorded as rejected and thrown to the error queue, never dropped.
 /// </summary>
 public sealed class AgentEventConsumer(DeclarationService declarations, RunLauncher launcher, CerebroDbContext db,
@@ -26,14 +27,7 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
         var body = context.ReceiveContext.Body.GetBytes();
         try
         {
-            var type = context.Headers.Get<string>(Headers.Type)
-                ?? throw new ProtocolViolationException($"the '{Headers.Type}' header is missing");
-            var sender = context.Headers.Get<string>(Headers.Sender)
-                ?? throw new ProtocolViolationException($"the '{Headers.Sender}' header is missing");
-            if (context.MessageId is null)
-                throw new ProtocolViolationException("the message_id property is missing or not a GUID");
-            CheckVersion(context);
-            CheckRoutingKey(context, sender, type);
+            var (type, sender) = AgentMessageChecks.CheckEnvelope(context, Topology.EventsExchange);
             await DispatchAsync(context, type, sender, body).ConfigureAwait(false);
         }
         catch (ProtocolViolationException ex)
@@ -48,42 +42,39 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
         switch (type)
         {
             case MessageTypes.ServerReady:
-                var ready = Read<ServerReady>(body, type);
-                CheckAgent(ready.Agent, sender);
+                var ready = AgentMessageChecks.Read<ServerReady>(body, type);
+                AgentMessageChecks.CheckAgent(ready.Agent, sender);
                 await declarations.DeclareAsync(ready, context, context.CancellationToken).ConfigureAwait(false);
                 break;
             case MessageTypes.ServerHeartbeat:
-                var heartbeat = Read<ServerHeartbeat>(body, type);
-                CheckAgent(heartbeat.Agent, sender);
+                var heartbeat = AgentMessageChecks.Read<ServerHeartbeat>(body, type);
+                AgentMessageChecks.CheckAgent(heartbeat.Agent, sender);
                 await RecordHeartbeatAsync(context, heartbeat).ConfigureAwait(false);
                 break;
             case MessageTypes.ServerStopping:
-                var stopping = Read<ServerStopping>(body, type);
-                CheckAgent(stopping.Agent, sender);
+                var stopping = AgentMessageChecks.Read<ServerStopping>(body, type);
+                AgentMessageChecks.CheckAgent(stopping.Agent, sender);
                 await RecordStoppingAsync(context, stopping).ConfigureAwait(false);
                 break;
             case MessageTypes.TaskQueued:
-                await ForwardAsync(context, Read<TaskQueued>(body, type), sender).ConfigureAwait(false);
+                await ForwardAsync(context, AgentMessageChecks.Read<TaskQueued>(body, type), sender).ConfigureAwait(false);
                 break;
             case MessageTypes.TaskStarted:
-                await ForwardAsync(context, Read<TaskStarted>(body, type), sender).ConfigureAwait(false);
+                await ForwardAsync(context, AgentMessageChecks.Read<TaskStarted>(body, type), sender).ConfigureAwait(false);
                 break;
             case MessageTypes.TaskCompleted:
-                var completed = Read<TaskCompleted>(body, type);
-                if (completed.Result is { } result && result.GetRawText().Length > 64 * 1024)
-                    throw new ProtocolViolationException($"the result of task run {completed.TaskRunId} is larger than 64 KiB");
-                await ForwardAsync(context, completed, sender).ConfigureAwait(false);
+                await ForwardAsync(context, AgentMessageChecks.Read<TaskCompleted>(body, type), sender).ConfigureAwait(false);
                 break;
             case MessageTypes.TaskFailed:
-                await ForwardAsync(context, Read<TaskFailed>(body, type), sender).ConfigureAwait(false);
+                await ForwardAsync(context, AgentMessageChecks.Read<TaskFailed>(body, type), sender).ConfigureAwait(false);
                 break;
             case DeadlineDue.Type:
-                if (sender != Topology.CerebroSender || CameThroughTheEventsExchange(context))
+                if (sender != Topology.CerebroSender || AgentMessageChecks.CameThrough(context, Topology.EventsExchange))
                     throw new ProtocolViolationException($"'{DeadlineDue.Type}' is Cerebro's own message; agents may not send it (sender '{sender}')");
-                await RelayDeadlineAsync(context, Read<DeadlineDue>(body, type)).ConfigureAwait(false);
+                await RelayDeadlineAsync(context, AgentMessageChecks.Read<DeadlineDue>(body, type)).ConfigureAwait(false);
                 break;
             case MessageTypes.RunRequested:
-                await LaunchAsync(context, Read<RunRequested>(body, type), sender).ConfigureAwait(false);
+                await LaunchAsync(context, AgentMessageChecks.Read<RunRequested>(body, type), sender).ConfigureAwait(false);
                 break;
             default:
                 throw new ProtocolViolationException($"unknown message type '{type}'");
@@ -93,7 +84,7 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
     private static async Task ForwardAsync<T>(ConsumeContext context, T message, string sender)
         where T : TaskRunEvent
     {
-        CheckAgent(message.Agent, sender);
+        AgentMessageChecks.CheckTaskEvent(message, sender);
         using var span = TaskRunTelemetry.StartAgentEvent(context, message);
         var endpoint = await context.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
         await endpoint.Send(message, forwarded =>
@@ -163,51 +154,4 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
             await ignored.RecordAsync(context, IgnoredMessageLog.Ignored, $"server.stopping from agent '{stopping.Agent}' instance {stopping.Instance}, which is not its current instance").ConfigureAwait(false);
     }
 
-    private static T Read<T>(byte[] body, string type)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(body, WireJson.Options)
-                ?? throw new ProtocolViolationException($"the body of '{type}' is null");
-        }
-        catch (JsonException ex)
-        {
-            throw new ProtocolViolationException($"the body of '{type}' is not valid: {ex.Message}", ex);
-        }
-    }
-
-    private static void CheckVersion(ConsumeContext context)
-    {
-        var raw = context.Headers.Get<object>(Headers.ProtocolVersion);
-        var version = raw switch
-        {
-            null => throw new ProtocolViolationException($"the '{Headers.ProtocolVersion}' header is missing"),
-            int i => i,
-            long l => (int)l,
-            byte[] bytes when int.TryParse(System.Text.Encoding.UTF8.GetString(bytes), out var b) => b,
-            _ when int.TryParse(raw.ToString(), out var s) => s,
-            _ => throw new ProtocolViolationException($"the '{Headers.ProtocolVersion}' header '{raw}' is not an integer"),
-        };
-        if (version != Protocol.Version)
-            throw new ProtocolViolationException($"protocol version {version} is not supported; this Cerebro speaks version {Protocol.Version}");
-    }
-
-    private static void CheckRoutingKey(ConsumeContext context, string sender, string type)
-    {
-        if (!Names.IsValidAgentName(sender) && sender != Topology.CerebroSender && type != MessageTypes.RunRequested)
-            throw new ProtocolViolationException($"sender '{sender}' is not a valid agent name");
-        if (context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit)
-            && rabbit.Exchange == Topology.EventsExchange
-            && !(rabbit.RoutingKey ?? "").StartsWith(sender + ".", StringComparison.Ordinal))
-            throw new ProtocolViolationException($"routing key '{rabbit.RoutingKey}' does not start with the sender '{sender}.'");
-    }
-
-    private static bool CameThroughTheEventsExchange(ConsumeContext context) =>
-        context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit) && rabbit.Exchange == Topology.EventsExchange;
-
-    private static void CheckAgent(string agent, string sender)
-    {
-        if (!string.Equals(agent, sender, StringComparison.Ordinal))
-            throw new ProtocolViolationException($"the message names agent '{agent}' but was sent by '{sender}'");
-    }
 }

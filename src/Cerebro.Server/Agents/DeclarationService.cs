@@ -14,7 +14,8 @@ namespace Cerebro.Server.Agents;
 /// agent. Declarations are serialized (a process gate plus, on PostgreSQL, a transaction-scoped advisory lock), so two
 /// agents declaring at once can never close a cycle between them unnoticed.
 /// </summary>
-public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, TimeProvider clock, ILogger<DeclarationService> logger)
+public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, TaskEventsRoute taskEvents, TimeProvider clock,
+    ILogger<DeclarationService> logger)
 {
     private const long GraphLockKey = 0x43455245_42524F; // "CEREBRO"
 
@@ -22,9 +23,11 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
     {
         var now = clock.GetUtcNow();
         var (outcome, previousInstance) = await ApplyAsync(ready, now, cancellationToken).ConfigureAwait(false);
-        await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
+        // Before the verdict: the verdict lets the new instance publish its task events straight to the task-runs
+        // queue, and they must queue up behind these.
         if (previousInstance is { } previous && previous != ready.Instance)
             await FailRunsLostToRestartAsync(ready, replies, cancellationToken).ConfigureAwait(false);
+        await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
@@ -76,19 +79,26 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         return (outcome, previousInstance);
     }
 
-    /// <summary>An agent acknowledges an invoke once the task started, so a restarted agent will never finish what it had started.</summary>
+    /// <summary>
+    /// An agent acknowledges an invoke once the task started, so a restarted agent will never finish what it had
+    /// started. Every task run the agent holds is told, not only those stored as started: the old instance's
+    /// <c>task.started</c> may still wait in the task-runs queue, ahead of this message, and the saga applies them in
+    /// order. A task run still invoked or queued when this arrives ignores it; its invoke goes to the new instance.
+    /// </summary>
     private async Task FailRunsLostToRestartAsync(ServerReady ready, ISendEndpointProvider sendEndpoints, CancellationToken cancellationToken)
     {
-        var started = await db.TaskRuns.AsNoTracking()
-            .Where(t => t.Agent == ready.Agent && t.CurrentState == TaskRunStates.Started)
-            .Select(t => t.CorrelationId)
+        var held = await db.TaskRuns.AsNoTracking()
+            .Where(t => t.Agent == ready.Agent && (t.CurrentState == TaskRunStates.Invoked || t.CurrentState == TaskRunStates.Queued
+                || t.CurrentState == TaskRunStates.Started))
+            .Select(t => new { t.CorrelationId, t.CurrentState })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (started.Count == 0)
+        if (held.Count == 0)
             return;
-        logger.LogWarning("Agent {Agent} restarted as instance {Instance}; {Count} started task runs are lost", ready.Agent, ready.Instance, started.Count);
+        logger.LogWarning("Agent {Agent} restarted as instance {Instance}: {Started} started task runs are lost ({Held} in flight told)",
+            ready.Agent, ready.Instance, held.Count(t => t.CurrentState == TaskRunStates.Started), held.Count);
         var endpoint = await sendEndpoints.GetSendEndpoint(Endpoints.TaskRuns).ConfigureAwait(false);
-        foreach (var taskRunId in started)
-            await endpoint.Send(new AgentRestarted(taskRunId, ready.Agent, ready.Instance), cancellationToken).ConfigureAwait(false);
+        foreach (var taskRun in held)
+            await endpoint.Send(new AgentRestarted(taskRun.CorrelationId, ready.Agent, ready.Instance), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -158,6 +168,7 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
                 Instance = ready.Instance,
                 Accepted = outcome.Accepted,
                 Unresolved = unresolved,
+                TaskEventsExchange = taskEvents.Exchange,
                 At = now,
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
             return;
@@ -173,6 +184,7 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
             Refused = outcome.Refused.Select(r => new TaskProblem { Task = r.Task, Reason = r.Reason }).ToList(),
             Accepted = outcome.Accepted,
             Unresolved = unresolved,
+            TaskEventsExchange = taskEvents.Exchange,
             At = now,
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }

@@ -43,6 +43,10 @@ public static class CerebroHostingExtensions
         services.AddHostedService<DatabaseInitializer>();
 
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
+        var directTaskEvents = configuration.GetValue($"{CerebroOptions.Section}:{nameof(CerebroOptions.DirectTaskEvents)}", true);
+        services.AddSingleton(!string.IsNullOrWhiteSpace(rabbitMq) && directTaskEvents
+            ? new TaskEventsRoute(Cerebro.Contracts.Topology.TaskEventsExchange)
+            : TaskEventsRoute.None);
         services.AddMassTransit(x =>
         {
             x.AddSagaStateMachine<TaskRunStateMachine, TaskRunState, TaskRunStateDefinition>().EfCoreRepository<CerebroDbContext>();

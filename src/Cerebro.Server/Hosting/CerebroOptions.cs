@@ -32,6 +32,13 @@ public sealed class CerebroOptions
     /// <summary>An agent not heard from for this long is shown offline.</summary>
     public TimeSpan AgentOfflineAfter { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// On RabbitMQ, offer agents <see cref="Cerebro.Contracts.Topology.TaskEventsExchange"/>, bound straight to the
+    /// task-runs queue, for their task events (the declaration verdicts name it). Off: every agent message passes the
+    /// agent-events queue, one hop more.
+    /// </summary>
+    public bool DirectTaskEvents { get; set; } = true;
+
     /// <summary>Path of the SQLite file of the embedded default.</summary>
     public string SqlitePath { get; set; } = "cerebro.db";
 }

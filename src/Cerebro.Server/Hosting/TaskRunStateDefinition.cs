@@ -1,8 +1,10 @@
 using Cerebro.Contracts;
+using Cerebro.Server.Agents;
 using Cerebro.Server.Messages;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
 using MassTransit;
+using MassTransit.Middleware;
 
 namespace Cerebro.Server.Hosting;
 
@@ -24,7 +26,35 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TaskRunState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(RetryIntervals));
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<ProtocolViolationException>();
+            r.Intervals(RetryIntervals);
+        });
+        if (context.GetRequiredService<TaskEventsRoute>().Exchange is { } taskEvents
+            && endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            // Agents publish their task events here directly once a verdict named the exchange: checked as the door
+            // would check them, then applied, one hop and one message fewer than through the agent-events queue.
+            rabbit.Bind(taskEvents, b =>
+            {
+                b.ExchangeType = "topic";
+                b.RoutingKey = "#";
+                b.Durable = true;
+            });
+            endpointConfigurator.AddDeserializer(new TaskEventSerializerFactory());
+            endpointConfigurator.UseFilter(new AgentTaskEventFilter(context));
+            // What the filter rejects: any agent message that is not a task event. Never reached.
+            endpointConfigurator.Handler<AgentMessage>(m => throw new InvalidOperationException(
+                $"agent message {m.MessageId} passed the task-event filter without being a task event"));
+            endpointConfigurator.ConfigureError(error =>
+            {
+                error.UseFilter(new UnreadableMessageFilter(context));
+                error.UseFilter(new GenerateFaultFilter());
+                error.UseFilter(new ErrorTransportFilter());
+            });
+        }
+
         sagaConfigurator.UseTelemetryLogScope(context);
         var partition = endpointConfigurator.CreatePartitioner(64);
         sagaConfigurator.Message<TaskRunReady>(m => m.UsePartitioner(partition, c => c.Message.TaskRunId));

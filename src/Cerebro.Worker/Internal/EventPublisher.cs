@@ -31,17 +31,36 @@ internal sealed class EventPublisher
         _logger = logger;
     }
 
+    private volatile string? _taskEventsExchange;
+
+    /// <summary>
+    /// From the declaration verdict for this instance: the exchange its task events go to from now on (Cerebro's
+    /// task-events exchange, one hop shorter), or null for <c>cerebro.events</c>. Server messages always go there.
+    /// </summary>
+    public void UseTaskEventsExchange(string? exchange) => _taskEventsExchange = exchange;
+
     /// <summary>Sends, retrying a few times when the broker is unreachable, since Cerebro acts on every state event.</summary>
     public async Task SendAsync<T>(string messageType, T message, TraceContext trace, bool retry, CancellationToken cancellationToken)
         where T : class
     {
+        var exchange = IsTaskEvent(messageType) ? _taskEventsExchange : null;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await _transport.SendEventAsync(message, Topology.EventRoutingKey(_agent, messageType),
+                await _transport.SendEventAsync(message, Topology.EventRoutingKey(_agent, messageType), exchange,
                     context => Stamp(context, messageType, trace), cancellationToken).ConfigureAwait(false);
                 return;
+            }
+            catch (Exception ex) when (exchange is not null && !cancellationToken.IsCancellationRequested)
+            {
+                // Returned unroutable, or the exchange is gone: cerebro.events always reaches Cerebro, one hop longer.
+                // The next verdict (after a reconnection) may name the exchange again.
+                _logger.LogWarning(ex, "Publishing {MessageType} to {Exchange} failed; task events go to {EventsExchange} from now on",
+                    messageType, exchange, Topology.EventsExchange);
+                Interlocked.CompareExchange(ref _taskEventsExchange, null, exchange);
+                exchange = null;
+                attempt--;
             }
             catch (Exception ex) when (retry && attempt < RetryDelays.Length && !cancellationToken.IsCancellationRequested)
             {
@@ -51,6 +70,9 @@ internal sealed class EventPublisher
             }
         }
     }
+
+    private static bool IsTaskEvent(string messageType) =>
+        messageType is MessageTypes.TaskQueued or MessageTypes.TaskStarted or MessageTypes.TaskCompleted or MessageTypes.TaskFailed;
 
     private void Stamp(SendContext context, string messageType, TraceContext trace)
     {

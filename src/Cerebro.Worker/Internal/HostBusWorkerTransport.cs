@@ -28,7 +28,9 @@ internal sealed class HostBusWorkerTransport : IWorkerTransport
     public HostReceiveEndpointHandle ConnectAgentEndpoint(string queueName, Action<IReceiveEndpointConfigurator> configure) =>
         _connector.ConnectReceiveEndpoint(queueName, (_, endpoint) => configure(endpoint));
 
-    public async Task SendEventAsync<T>(T message, string routingKey, Action<SendContext<T>> stamp, CancellationToken cancellationToken)
+    /// <summary>Always to Cerebro's agent-events queue: the application's bus may have no exchanges to publish to.</summary>
+    public async Task SendEventAsync<T>(T message, string routingKey, string? exchange, Action<SendContext<T>> stamp,
+        CancellationToken cancellationToken)
         where T : class
     {
         var endpoint = await _bus.GetSendEndpoint(EventsAddress).ConfigureAwait(false);

@@ -541,6 +541,7 @@ internal sealed partial class WorkerRuntime
         if (!IsOurs(verdict.Agent, verdict.Instance, MessageTypes.DeclarationAccepted))
             return;
         _logger.LogInformation("Cerebro accepted the declaration of agent {Agent}: {Tasks}", Agent, string.Join(", ", verdict.Accepted));
+        Events.UseTaskEventsExchange(verdict.TaskEventsExchange);
         foreach (var problem in verdict.Unresolved)
             _logger.LogWarning("Task {Task} cannot run yet: {Reason}", problem.Task, problem.Reason);
         _status.SetVerdict(new DeclarationVerdict
@@ -558,6 +559,7 @@ internal sealed partial class WorkerRuntime
         if (!IsOurs(verdict.Agent, verdict.Instance, MessageTypes.DeclarationRejected))
             return;
         _logger.LogWarning("Cerebro rejected part of the declaration of agent {Agent}: {Reason}", Agent, verdict.Reason);
+        Events.UseTaskEventsExchange(verdict.TaskEventsExchange);
         foreach (var problem in verdict.Refused)
             _logger.LogWarning("Task {Task} refused by Cerebro, it will never be invoked: {Reason}", problem.Task, problem.Reason);
         foreach (var problem in verdict.Unresolved)

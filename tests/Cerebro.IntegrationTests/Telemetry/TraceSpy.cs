@@ -8,7 +8,7 @@ namespace Cerebro.IntegrationTests.Telemetry;
 
 /// <summary>
 /// Copies of what travels between Cerebro and the agents, with the AMQP headers: everything published to
-/// <c>cerebro.events</c> (bound with <c>#</c>), and everything Cerebro sends an agent (a queue of the spy's own bound to
+/// <c>cerebro.events</c> and to <c>cerebro.task-events</c> (each bound with <c>#</c>), and everything Cerebro sends an agent (a queue of the spy's own bound to
 /// the fanout exchange <c>cerebro.agent.&lt;agent&gt;</c> in front of the agent's queue). The agents' own queues are untouched.
 /// </summary>
 public sealed class TraceSpy : IAsyncDisposable
@@ -30,8 +30,11 @@ public sealed class TraceSpy : IAsyncDisposable
         var connection = await virtualHost.ConnectAsync("telemetry-trace-spy");
         var channel = await connection.CreateChannelAsync();
         var spy = new TraceSpy(connection, channel);
-        await channel.ExchangeDeclareAsync("cerebro.events", ExchangeType.Topic, durable: true, autoDelete: false);
-        await spy.BindAsync("cerebro.events", "#");
+        foreach (var exchange in new[] { "cerebro.events", "cerebro.task-events" })
+        {
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false);
+            await spy.BindAsync(exchange, "#");
+        }
         return spy;
     }
 

@@ -184,7 +184,7 @@ public abstract class DeclarationStoreTests
         public async Task<DeclarationOutcome> DeclareAsync(string agent, DateTimeOffset at, IInterceptor? interceptor, params TaskDeclaration[] tasks)
         {
             await using var db = test.CreateContext(interceptor);
-            var service = new DeclarationService(db, _graphs, TimeProvider.System, NullLogger<DeclarationService>.Instance);
+            var service = new DeclarationService(db, _graphs, TaskEventsRoute.None, TimeProvider.System, NullLogger<DeclarationService>.Instance);
             var ready = new ServerReady { Agent = agent, Instance = Guid.NewGuid(), Tasks = tasks, SentAt = at };
             return (await service.ApplyAsync(ready, at, CancellationToken.None)).Outcome;
         }

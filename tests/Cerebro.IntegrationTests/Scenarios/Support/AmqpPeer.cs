@@ -70,10 +70,14 @@ public sealed class AmqpPeer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Publishes a message to Cerebro: exchange <c>cerebro.events</c>, routing key <c>&lt;name&gt;.&lt;type&gt;</c>, the
-    /// protocol's headers and properties; returns once the broker confirmed it.
+    /// Publishes a message to Cerebro: exchange <c>cerebro.events</c> unless another is named, routing key
+    /// <c>&lt;name&gt;.&lt;type&gt;</c>, the protocol's headers and properties; returns once the broker confirmed it.
     /// </summary>
-    public async Task PublishAsync(string type, object body)
+    public Task PublishAsync(string type, object body, string exchange = EventsExchange) =>
+        PublishRawAsync(type, JsonSerializer.SerializeToUtf8Bytes(body, Json), exchange);
+
+    /// <summary>As <see cref="PublishAsync"/>, with a body of any bytes (a test of what Cerebro does with a bad one).</summary>
+    public async Task PublishRawAsync(string type, byte[] body, string exchange = EventsExchange)
     {
         var properties = new BasicProperties
         {
@@ -87,7 +91,7 @@ public sealed class AmqpPeer : IAsyncDisposable
                 ["cerebro-protocol"] = 1,
             },
         };
-        await _channel.BasicPublishAsync(EventsExchange, $"{Name}.{type}", mandatory: false, properties, JsonSerializer.SerializeToUtf8Bytes(body, Json));
+        await _channel.BasicPublishAsync(exchange, $"{Name}.{type}", mandatory: false, properties, body);
     }
 
     /// <summary>The first message received (already, or within <paramref name="timeout"/>) that matches.</summary>

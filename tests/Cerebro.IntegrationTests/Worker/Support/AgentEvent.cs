@@ -3,9 +3,10 @@ using Cerebro.IntegrationTests.Infrastructure;
 
 namespace Cerebro.IntegrationTests.Worker.Support;
 
-/// <summary>One message an agent sent to cerebro.events, as the fake Cerebro received it.</summary>
+/// <summary>One message an agent sent to Cerebro (to cerebro.events unless <see cref="Exchange"/> says otherwise), as the fake Cerebro received it.</summary>
 public sealed record AgentEvent(
     int Sequence,
+    string Exchange,
     string RoutingKey,
     string? ContentType,
     string? MessageId,

@@ -19,6 +19,7 @@ public sealed class FakeCerebro : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private readonly string _agent;
+    private string _queue = "";
     private readonly Lock _lock = new();
     private readonly List<AgentEvent> _events = [];
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,7 +57,15 @@ public sealed class FakeCerebro : IAsyncDisposable
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        fake._queue = queue.QueueName;
         return fake;
+    }
+
+    /// <summary>Also receives what the agent publishes to <paramref name="exchange"/> (a task-events exchange of this test's own).</summary>
+    public async Task ListenOnAsync(string exchange)
+    {
+        await _channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false);
+        await _channel.QueueBindAsync(_queue, exchange, $"{_agent}.#");
     }
 
     /// <summary>Waits for the first event, in order of arrival, that matches; fails after the deadline.</summary>
@@ -157,7 +166,7 @@ public sealed class FakeCerebro : IAsyncDisposable
             : new Dictionary<string, object?>();
         lock (_lock)
         {
-            _events.Add(new AgentEvent(_events.Count, delivery.RoutingKey, delivery.BasicProperties.ContentType,
+            _events.Add(new AgentEvent(_events.Count, delivery.Exchange, delivery.RoutingKey, delivery.BasicProperties.ContentType,
                 delivery.BasicProperties.MessageId, (byte)delivery.BasicProperties.DeliveryMode, headers, body));
             var arrived = _arrived;
             _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
