@@ -157,6 +157,9 @@ internal sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> :
         catch (DbUpdateException ex) when (inserting)
         {
             Forget(saga);
+            // A failed statement aborts its PostgreSQL transaction (the one the load opened): end it before asking
+            // whether the row exists. The message runs again either way, so nothing of that transaction is wanted.
+            await SagaTransaction.AbandonAsync(_dbContext).ConfigureAwait(false);
             if (await SagaQueries.ExistsAsync<TSaga>(_dbContext, saga.CorrelationId, CancellationToken).ConfigureAwait(false))
                 return ex;
             throw;

@@ -5,9 +5,10 @@ namespace Cerebro.Server.Persistence.Sagas;
 
 /// <summary>
 /// Lets a saga's behaviour write other rows in the same transaction as its own state (set-based updates the saga
-/// repository's single SaveChanges cannot express), and act only once that transaction is committed. The repository
-/// opens nothing by itself: a behaviour that needs it calls <see cref="BeginAsync"/>; the repository commits after the
-/// saga is saved and rolls back if anything failed, so a retried message finds nothing half done.
+/// repository's single SaveChanges cannot express), and act only once that transaction is committed. On PostgreSQL the
+/// repository opens it as it loads the saga (to lock the row); elsewhere a behaviour that needs it calls
+/// <see cref="BeginAsync"/>. The repository commits after the saga is saved and rolls back if anything failed, so a
+/// retried message finds nothing half done.
 /// </summary>
 public static class SagaTransaction
 {
