@@ -87,6 +87,11 @@ public sealed class ChainMeasurements(BenchContext context)
         await using (var load = new LoadGenerator(cluster.Api, _load.Root!, rate))
         {
             await Task.Delay(LoadWarmup, cancellationToken).ConfigureAwait(false);
+            // One chain under the load first, discarded: the code paths of both together run hot only after a while
+            // (the first loaded repetition was 3-5x slower than the next in every run before this warm-up).
+            var loadedWarmup = new FailedRuns(context, "chain, warm-up under load");
+            await loadedWarmup.TryAsync(() => cluster.RunAsync(_chain.Root!, LoadedRunTimeout, cancellationToken, agent)).ConfigureAwait(false);
+            loadedWarmup.Report();
             var loadedFailures = new FailedRuns(context, "chain, under load", countTimeouts: true);
             for (var rep = 0; rep < context.Options.Reps; rep++)
             {
