@@ -78,6 +78,7 @@ public static class CerebroHostingExtensions
         });
 
         services.AddHostedService<DeadlineSweeper>();
+        services.AddSingleton<QueueLag>();
         services.AddHostedService<StallRecovery>();
         services.AddSingleton<CronScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<CronScheduler>());

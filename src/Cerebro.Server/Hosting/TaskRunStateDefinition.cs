@@ -1,5 +1,6 @@
 using Cerebro.Contracts;
 using Cerebro.Server.Agents;
+using Cerebro.Server.Recovery;
 using Cerebro.Server.Messages;
 using Cerebro.Server.TaskRuns;
 using Cerebro.Server.Telemetry;
@@ -31,6 +32,7 @@ internal sealed class TaskRunStateDefinition : SagaDefinition<TaskRunState>
             r.Ignore<ProtocolViolationException>();
             r.Intervals(RetryIntervals);
         });
+        endpointConfigurator.UseFilter(new QueueLagFilter(context.GetRequiredService<QueueLag>()));
         if (context.GetRequiredService<TaskEventsRoute>().Exchange is { } taskEvents
             && endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {

@@ -20,7 +20,12 @@ namespace Cerebro.Server.Recovery;
 /// and nudging it by age alone doubled the very backlog that delayed it; a run that moves is not stalled, and a run
 /// that lost a message in a crash stops moving.
 /// </remarks>
-public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOptions<CerebroOptions> options, TimeProvider clock,
+/// <remarks>
+/// The grace grows by how far behind Cerebro reads its task-runs queue (<see cref="QueueLag"/>): when that queue is 20 s
+/// behind, a run launched 10 s ago has its first ready messages still queued, and nudging every such root under load
+/// sent thousands of duplicates into the very backlog that delayed them.
+/// </remarks>
+public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, QueueLag lag, IOptions<CerebroOptions> options, TimeProvider clock,
     ILogger<StallRecovery> logger) : PeriodicBackgroundService(clock, logger)
 {
     private const int BatchSize = 500;
@@ -35,7 +40,10 @@ public sealed class StallRecovery(IServiceScopeFactory scopes, IBus bus, IOption
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CerebroDbContext>();
-        var before = Clock.GetUtcNow().UtcDateTime - options.Value.RecoveryGrace;
+        var behind = lag.Current;
+        if (behind > TimeSpan.Zero)
+            logger.LogDebug("Recovery: the task-runs queue is {Lag} behind; waiting that much longer", behind);
+        var before = Clock.GetUtcNow().UtcDateTime - options.Value.RecoveryGrace - behind;
         await NudgePendingTaskRunsAsync(db, before, cancellationToken).ConfigureAwait(false);
         await NudgeEndedRunsAsync(db, before, cancellationToken).ConfigureAwait(false);
     }

@@ -1,4 +1,6 @@
+using Cerebro.Server.Recovery;
 using Cerebro.Server.TaskRuns;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Cerebro.UnitTests.Coordinator.TestTasks;
@@ -124,6 +126,36 @@ public sealed class RecoveryTests(ITestOutputHelper output) : CoordinatorTest(ou
         await Server.RecoverAsync();
         Assert.Contains(Server.Logs.Lines, l => l.Contains(nudge, StringComparison.Ordinal));
         await Server.WaitForTaskRunAsync(runId, "right", "invoked");
+    }
+
+    [Fact]
+    public async Task PendingRootWhileTheQueueIsBehind_IsLeftAlone_UntilTheQueueCatchesUp()
+    {
+        await AgentA.DeclareAsync(Task("solo"));
+        var runId = await Server.StartRunAsync("solo");
+        var solo = await AgentA.WaitForInvokeAsync("solo", runId);
+        await Server.WaitForTaskRunAsync(runId, "solo", "invoked");
+        var nudge = $"Recovery: task run {solo.TaskRunId} has every upstream done";
+
+        // Its ready still waits in the task-runs queue (put back to pending), and that queue is 20 s behind.
+        await Server.QueryAsync(db => db.TaskRuns.Where(t => t.CorrelationId == solo.TaskRunId).ExecuteUpdateAsync(t => t
+            .SetProperty(x => x.CurrentState, TaskRunStates.Pending)
+            .SetProperty(x => x.InvokedAt, (DateTime?)null)
+            .SetProperty(x => x.DeadlineKind, (string?)null)
+            .SetProperty(x => x.DeadlineDueMs, (long?)null)
+            .SetProperty(x => x.Version, x => x.Version + 1)));
+        var lag = Server.Services.GetRequiredService<QueueLag>();
+        Server.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        lag.Observe(TimeSpan.FromSeconds(20));
+        await Server.RecoverAsync();
+        Assert.DoesNotContain(Server.Logs.Lines, l => l.Contains(nudge, StringComparison.Ordinal));
+        Assert.Equal("pending", Coordinator.TaskRun(await Server.GetRunAsync(runId), "solo").State);
+
+        lag.Observe(TimeSpan.Zero);
+        await Server.RecoverAsync();
+        Assert.Contains(Server.Logs.Lines, l => l.Contains(nudge, StringComparison.Ordinal));
+        await Server.WaitForTaskRunAsync(runId, "solo", "invoked");
     }
 
     /// <summary>The task run's end as its saga would have committed it, without the messages that should have followed.</summary>
