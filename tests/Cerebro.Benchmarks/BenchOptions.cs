@@ -5,7 +5,7 @@ namespace Cerebro.Benchmarks;
 /// <summary>The command line (see README.md or <c>--help</c>).</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllShapes = ["floors", "chain", "fan", "layers", "declare", "graphsize", "memory", "profile"];
+    public static readonly string[] AllShapes = ["floors", "chain", "fan", "layers", "runs", "declare", "graphsize", "memory", "profile"];
 
     public const string Usage = """
         Cerebro benchmarks: end-to-end shapes against real RabbitMQ and PostgreSQL, and in-process micro-benchmarks.
@@ -14,7 +14,7 @@ public sealed class BenchOptions
 
           e2e                 the end-to-end shapes only (default: all = e2e, then micro)
           micro               the BenchmarkDotNet micro-benchmarks of Cerebro.Domain only
-          --shapes LIST       comma-separated, any of: floors,chain,fan,layers,declare,graphsize,memory,profile
+          --shapes LIST       comma-separated, any of: floors,chain,fan,layers,runs,declare,graphsize,memory,profile
                               (default: all of them; floors are measured whenever a shape needs them)
           --reps N            repetitions per figure (default 5)
           --warmup N          task runs each Cerebro serves before a timed shape is measured (default 2000): the

@@ -29,6 +29,7 @@ public static class EndToEnd
         var chain = new ChainMeasurements(context);
         var fan = new ThroughputMeasurements(context, "fan");
         var layers = new ThroughputMeasurements(context, "layers");
+        var runs = new ConcurrencyMeasurements(context);
         var graphSize = new GraphSizeMeasurements(context);
         var declare = new DeclareMeasurements(context);
         var memory = new MemoryMeasurements(context);
@@ -44,6 +45,8 @@ public static class EndToEnd
             plan.Add(("fan", fan.Declare(results).ToList(), fan.RunAsync));
         if (options.Shapes.Contains("layers"))
             plan.Add(("layers", layers.Declare(results).ToList(), layers.RunAsync));
+        if (options.Shapes.Contains("runs"))
+            plan.Add(("runs", runs.Declare(results).ToList(), runs.RunAsync));
         if (options.Shapes.Contains("declare"))
             plan.Add(("declare", declare.Declare(results).ToList(), declare.RunAsync));
         if (options.Shapes.Contains("graphsize"))

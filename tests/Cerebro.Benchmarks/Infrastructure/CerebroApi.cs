@@ -51,6 +51,17 @@ public sealed class CerebroApi(HttpClient http)
         return null;
     }
 
+    /// <summary>The latest runs of a task from GET /api/runs?task= (the cheap summary list): status, createdAt and finishedAt by run id.</summary>
+    public async Task<Dictionary<Guid, (string Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)>> RunSummariesAsync(string task,
+        int limit, CancellationToken cancellationToken)
+    {
+        var runs = await http.GetFromJsonAsync<JsonElement>($"api/runs?task={Uri.EscapeDataString(task)}&limit={limit}", Json, cancellationToken)
+            .ConfigureAwait(false);
+        return runs.EnumerateArray().ToDictionary(
+            r => r.GetProperty("runId").GetGuid(),
+            r => (r.GetProperty("status").GetString()!, Time(r, "createdAt")!.Value, Time(r, "finishedAt")));
+    }
+
     /// <summary>GET /api/runs/{id}: the run with every task run.</summary>
     public async Task<RunDetails> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
