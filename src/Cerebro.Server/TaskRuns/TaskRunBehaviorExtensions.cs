@@ -84,23 +84,45 @@ internal static class TaskRunBehaviorExtensions
         saga.FinishedAt is not { } finished || at.UtcDateTime <= finished;
 
     public static EventActivityBinder<TaskRunState, TaskCompleted> RecordCompleted(this EventActivityBinder<TaskRunState, TaskCompleted> binder) =>
-        binder.ThenAsync(async context =>
+        binder.Then(context =>
         {
             var saga = context.Saga;
             saga.FinishedAt = context.Message.At.UtcDateTime;
             saga.ResultJson = context.Message.Result is { } result ? result.GetRawText() : null;
             ClearDeadline(saga);
+        });
 
-            // The success is stored in the saga's own transaction, so a later run's freshness check sees exactly the committed runs.
+    /// <summary>
+    /// Makes this task run the task's latest success, unless a later one is stored already. In the saga's own
+    /// transaction, so a later run's freshness check sees exactly the committed runs; after the downstreams were
+    /// invoked, so the statement is not on the way from one task to the next.
+    /// </summary>
+    public static EventActivityBinder<TaskRunState, TaskCompleted> RecordSuccess(this EventActivityBinder<TaskRunState, TaskCompleted> binder) =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            var succeededAt = saga.FinishedAt!.Value;
             var db = context.GetServiceOrCreateInstance<CerebroDbContext>();
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO task_successes ("Task", "TaskRunId", "RunId", "SucceededAt")
+                    VALUES ({saga.Task}, {saga.CorrelationId}, {saga.RunId}, {succeededAt})
+                    ON CONFLICT ("Task") DO UPDATE
+                    SET "TaskRunId" = excluded."TaskRunId", "RunId" = excluded."RunId", "SucceededAt" = excluded."SucceededAt"
+                    WHERE task_successes."SucceededAt" <= excluded."SucceededAt"
+                    """, context.CancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             var success = await db.TaskSuccesses.FindAsync([saga.Task], context.CancellationToken).ConfigureAwait(false);
             if (success is null)
-                db.TaskSuccesses.Add(new TaskSuccessRecord { Task = saga.Task, TaskRunId = saga.CorrelationId, RunId = saga.RunId, SucceededAt = saga.FinishedAt.Value });
-            else if (success.SucceededAt <= saga.FinishedAt)
+                db.TaskSuccesses.Add(new TaskSuccessRecord { Task = saga.Task, TaskRunId = saga.CorrelationId, RunId = saga.RunId, SucceededAt = succeededAt });
+            else if (success.SucceededAt <= succeededAt)
             {
                 success.TaskRunId = saga.CorrelationId;
                 success.RunId = saga.RunId;
-                success.SucceededAt = saga.FinishedAt.Value;
+                success.SucceededAt = succeededAt;
             }
         });
 

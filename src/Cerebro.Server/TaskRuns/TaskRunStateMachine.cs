@@ -48,7 +48,8 @@ public sealed class TaskRunStateMachine : MassTransitStateMachine<TaskRunState>
             When(TaskCompleted, c => c.IsFromCurrentAttempt())
                 .RecordCompleted()
                 .TransitionTo(Completed)
-                .AnnounceFinished(),
+                .AnnounceFinished()
+                .RecordSuccess(),
             When(TaskFailed, c => c.IsFromCurrentAttempt())
                 .RecordAgentError()
                 .TransitionTo(Error)

@@ -51,4 +51,26 @@ public sealed class OrderScenarioTests(ITestOutputHelper output)
         Assert.Equal(run.Tasks.Select(t => (t.TaskRunId, t.Task, 1)).Order(), executed.Select(e => (e.TaskRunId, e.Task, e.Attempt)).Order());
         Assert.All(executed, e => Assert.Equal(DemoTasks.AgentOf[e.Task], e.Agent));
     }
+
+    /// <summary>The task's latest success is stored with each completion (an upsert on PostgreSQL): the newest one is reused.</summary>
+    [Fact]
+    public async Task FreshUpstreamSucceededTwice_TheNextRunReusesTheLatestSuccess()
+    {
+        await using var cluster = await CerebroCluster.StartAsync(output);
+        cluster.StartTaskServerA();
+        cluster.StartTaskServerB();
+        await cluster.WaitForAgentsAsync(CerebroCluster.TaskServerA, CerebroCluster.TaskServerB);
+
+        var first = await cluster.WaitForRunEndAsync(await cluster.StartRunAsync("extract-products"));
+        var second = await cluster.WaitForRunEndAsync(await cluster.StartRunAsync("extract-products"));
+        Assert.Equal(("succeeded", "succeeded"), (first.Status, second.Status));
+
+        var catalog = await cluster.WaitForRunEndAsync(await cluster.StartRunAsync("build-catalog"));
+
+        Assert.Equal("succeeded", catalog.Status);
+        var source = Assert.Single(catalog.Tasks, t => t.Task == "extract-products");
+        Assert.Equal("reused", source.State);
+        Assert.Equal(second.Tasks.Single().TaskRunId, source.ReusedTaskRunId);
+        Assert.Equal("completed", Assert.Single(catalog.Tasks, t => t.Task == "build-catalog").State);
+    }
 }
