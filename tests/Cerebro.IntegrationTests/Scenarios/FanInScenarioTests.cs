@@ -41,15 +41,7 @@ public sealed class FanInScenarioTests(ITestOutputHelper output)
             foreach (var invoke in invokes)
             {
                 answered.Add(invoke.Text("taskRunId")!);
-                await agent.PublishAsync("task.completed", new
-                {
-                    taskRunId = invoke.Text("taskRunId"),
-                    runId = invoke.Text("runId"),
-                    task = invoke.Text("task"),
-                    attempt = 1,
-                    agent = agent.Name,
-                    at = DateTimeOffset.UtcNow,
-                });
+                await agent.PublishAsync("task.completed", invoke.TaskEventBody(agent.Name));
             }
 
             return (await cluster.GetRunAsync(runId)).Status is "succeeded" or "failed";

@@ -25,8 +25,8 @@ public sealed class TaskEventsExchangeScenarioTests(ITestOutputHelper output)
 
         var runId = await cluster.StartRunAsync("direct-task");
         var invoke = await agent.WaitForAsync(m => m.Type == "task.invoke", CerebroCluster.RunTimeout, "task.invoke");
-        await agent.PublishAsync("task.started", TaskEvent(invoke, agent.Name), TaskEventsExchange);
-        await agent.PublishAsync("task.completed", TaskEvent(invoke, agent.Name, result: new { rows = 3 }), TaskEventsExchange);
+        await agent.PublishAsync("task.started", invoke.TaskEventBody(agent.Name), TaskEventsExchange);
+        await agent.PublishAsync("task.completed", invoke.TaskEventBody(agent.Name, result: new { rows = 3 }), TaskEventsExchange);
 
         var run = await cluster.WaitForRunEndAsync(runId);
         Assert.Equal("succeeded", run.Status);
@@ -46,7 +46,7 @@ public sealed class TaskEventsExchangeScenarioTests(ITestOutputHelper output)
 
         await agent.PublishAsync("server.heartbeat", new { agent = agent.Name, instance = Guid.NewGuid(), sentAt = DateTimeOffset.UtcNow },
             TaskEventsExchange);
-        await agent.PublishAsync("task.started", TaskEvent(invoke, "someone-else"), TaskEventsExchange);
+        await agent.PublishAsync("task.started", invoke.TaskEventBody("someone-else"), TaskEventsExchange);
         await agent.PublishRawAsync("task.completed", Encoding.UTF8.GetBytes("{ not json"), TaskEventsExchange);
 
         var rejected = await Poll.UntilAsync(
@@ -64,7 +64,7 @@ public sealed class TaskEventsExchangeScenarioTests(ITestOutputHelper output)
 
         // Nothing of it moved the task run; a well-formed event still does.
         Assert.Equal("invoked", (await cluster.GetRunAsync(runId)).Tasks.Single().State);
-        await agent.PublishAsync("task.completed", TaskEvent(invoke, agent.Name), TaskEventsExchange);
+        await agent.PublishAsync("task.completed", invoke.TaskEventBody(agent.Name), TaskEventsExchange);
         Assert.Equal("succeeded", (await cluster.WaitForRunEndAsync(runId)).Status);
     }
 
@@ -85,15 +85,4 @@ public sealed class TaskEventsExchangeScenarioTests(ITestOutputHelper output)
         Assert.Equal(TaskEventsExchange, verdict.Text("taskEventsExchange"));
         return agent;
     }
-
-    private static object TaskEvent(ProtocolMessage invoke, string agent, object? result = null) => new
-    {
-        taskRunId = invoke.Body.GetProperty("taskRunId").GetGuid(),
-        runId = invoke.Body.GetProperty("runId").GetGuid(),
-        task = invoke.Text("task"),
-        attempt = invoke.Body.GetProperty("attempt").GetInt32(),
-        agent,
-        at = DateTimeOffset.UtcNow,
-        result,
-    };
 }

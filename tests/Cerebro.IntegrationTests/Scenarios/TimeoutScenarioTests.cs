@@ -108,7 +108,7 @@ public sealed class TimeoutScenarioTests(ITestOutputHelper output)
             // because the publishing itself is slow on a busy machine: 1000 confirmed messages).
             for (var i = 0; i < 1000; i++)
                 await agent.PublishAsync("server.heartbeat", new { agent = agent.Name, instance, running = 0, queued = 0, sentAt = DateTimeOffset.UtcNow });
-            var started = TaskEvent(invoke, agent.Name);
+            var started = invoke.TaskEventBody(agent.Name);
             await agent.PublishAsync("task.started", started);
             Assert.True(DateTimeOffset.UtcNow - invokedAt < TimeSpan.FromSeconds(6), "the agent's answer was not sent within the ack window; the test proves nothing");
 
@@ -127,21 +127,11 @@ public sealed class TimeoutScenarioTests(ITestOutputHelper output)
             "the task run to move past invoked")).Tasks.Single();
         Assert.Equal(("started", null), (taskRun.State, taskRun.Error));
 
-        await agent.PublishAsync("task.completed", TaskEvent(invoke, agent.Name));
+        await agent.PublishAsync("task.completed", invoke.TaskEventBody(agent.Name));
         var run = await cluster.WaitForRunEndAsync(runId);
         Assert.Equal("succeeded", run.Status);
         Assert.Equal("completed", run.Tasks.Single().State);
     }
-
-    private static object TaskEvent(ProtocolMessage invoke, string agent) => new
-    {
-        taskRunId = invoke.Body.GetProperty("taskRunId").GetGuid(),
-        runId = invoke.Body.GetProperty("runId").GetGuid(),
-        task = invoke.Text("task"),
-        attempt = invoke.Body.GetProperty("attempt").GetInt32(),
-        agent,
-        at = DateTimeOffset.UtcNow,
-    };
 
     private static void Signal(int pid, string signal)
     {

@@ -21,6 +21,26 @@ public sealed record ProtocolMessage(string? Type, string? Sender, string? Messa
             ? list.EnumerateArray().Select(e => e.GetString()!).ToList()
             : [];
 
+    /// <summary>
+    /// The body of a task event (<c>task.started</c>, <c>task.completed</c>, ...) answering this <c>task.invoke</c>: its
+    /// task run, run, task and attempt, the answering agent, now, and a result when given.
+    /// </summary>
+    public object TaskEventBody(string agent, object? result = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["taskRunId"] = Body.GetProperty("taskRunId").GetGuid(),
+            ["runId"] = Body.GetProperty("runId").GetGuid(),
+            ["task"] = Text("task"),
+            ["attempt"] = Body.GetProperty("attempt").GetInt32(),
+            ["agent"] = agent,
+            ["at"] = DateTimeOffset.UtcNow,
+        };
+        if (result is not null)
+            body["result"] = result;
+        return body;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Type} from {Sender} ({RoutingKey}): {Body.GetRawText()}";
 }
