@@ -1,4 +1,3 @@
-using System.Net.Mime;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
@@ -12,7 +11,7 @@ namespace Cerebro.Server.Agents;
 /// reads the body through instead of building a document of it: the consumer deserializes the body itself, and a
 /// server.ready may be 30 MiB, so a second parse would cost as much as the first.
 /// </summary>
-internal sealed class AgentMessageDeserializer : IMessageDeserializer
+internal sealed class AgentMessageDeserializer : PlainJsonDeserializer
 {
     private const RawSerializerOptions Options = RawSerializerOptions.AnyMessageType;
 
@@ -26,19 +25,9 @@ internal sealed class AgentMessageDeserializer : IMessageDeserializer
         MaxDepth = SystemTextJsonMessageSerializer.Options.MaxDepth,
     };
 
-    public ContentType ContentType => SystemTextJsonRawMessageSerializer.JsonContentType;
+    protected override string Provider => "System.Text.Json (checked, not parsed)";
 
-    public void Probe(ProbeContext context)
-    {
-        var scope = context.CreateScope("json");
-        scope.Add("contentType", ContentType.MediaType);
-        scope.Add("provider", "System.Text.Json (checked, not parsed)");
-    }
-
-    public ConsumeContext Deserialize(ReceiveContext receiveContext) =>
-        new BodyConsumeContext(receiveContext, Deserialize(receiveContext.Body, receiveContext.TransportHeaders, receiveContext.InputAddress));
-
-    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
+    public override SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
     {
         var bytes = body.GetBytes();
         if (bytes.Length > 0)
@@ -46,8 +35,6 @@ internal sealed class AgentMessageDeserializer : IMessageDeserializer
         return new SystemTextJsonRawSerializerContext(SystemTextJsonMessageSerializer.Instance, SystemTextJsonMessageSerializer.Options,
             ContentType, new RawMessageContext(headers, destinationAddress, Options), headers.GetMessageTypes(), Options, EmptyObject);
     }
-
-    public MessageBody GetMessageBody(string text) => new StringMessageBody(text);
 
     private static void CheckJson(byte[] bytes)
     {

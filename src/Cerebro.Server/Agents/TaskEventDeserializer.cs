@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Net.Mime;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using Cerebro.Contracts;
@@ -16,7 +15,7 @@ namespace Cerebro.Server.Agents;
 /// <see cref="AgentTaskEventFilter"/> rejects with its reason. A body that is not JSON throws a
 /// <see cref="SerializationException"/>, which <see cref="UnreadableMessageFilter"/> records.
 /// </summary>
-internal sealed class TaskEventDeserializer : IMessageDeserializer
+internal sealed class TaskEventDeserializer : PlainJsonDeserializer
 {
     private const RawSerializerOptions Options = RawSerializerOptions.Default;
 
@@ -32,19 +31,9 @@ internal sealed class TaskEventDeserializer : IMessageDeserializer
     // consumes would skip the endpoint's filters): the endpoint's handler of it is never reached, the filter rejects it first.
     private static readonly string[] NotATaskEvent = [MessageUrn.ForTypeString<AgentMessage>()];
 
-    public ContentType ContentType => SystemTextJsonRawMessageSerializer.JsonContentType;
+    protected override string Provider => "System.Text.Json (task events, typed by the cerebro-type header)";
 
-    public void Probe(ProbeContext context)
-    {
-        var scope = context.CreateScope("json");
-        scope.Add("contentType", ContentType.MediaType);
-        scope.Add("provider", "System.Text.Json (task events, typed by the cerebro-type header)");
-    }
-
-    public ConsumeContext Deserialize(ReceiveContext receiveContext) =>
-        new BodyConsumeContext(receiveContext, Deserialize(receiveContext.Body, receiveContext.TransportHeaders, receiveContext.InputAddress));
-
-    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
+    public override SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
     {
         JsonElement message;
         try
@@ -61,6 +50,4 @@ internal sealed class TaskEventDeserializer : IMessageDeserializer
         return new SystemTextJsonRawSerializerContext(SystemTextJsonMessageSerializer.Instance, WireJson.Options, ContentType,
             new RawMessageContext(headers, destinationAddress, Options), messageTypes, Options, message);
     }
-
-    public MessageBody GetMessageBody(string text) => new StringMessageBody(text);
 }
