@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Cerebro.Domain;
 
 /// <summary>
@@ -42,8 +44,10 @@ public static class Names
         return true;
     }
 
+    // Per-task methods are optimized at once, not tiered up: see the remarks on GraphBuilder.
     /// <summary>True when <paramref name="s"/> matches <see cref="TaskNamePattern"/>.</summary>
     /// <param name="s">The candidate name; null is invalid.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsValidTaskName(string? s)
     {
         if (s is null || s.Length is 0 or > MaxTaskNameLength || !IsLowerAlphanumeric(s[0]))

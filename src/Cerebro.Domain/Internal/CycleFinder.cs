@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Cerebro.Domain.Internal;
@@ -16,10 +17,12 @@ internal static class CycleFinder
     private const int ShownHead = 8;
     private const int ShownTail = 3;
 
+    // Per-task methods are optimized at once, not tiered up: see the remarks on GraphBuilder.
     /// <summary>
     /// Returns, per region task, the cycle reason when it is declared (<paramref name="declarationIndex"/> is not -1)
     /// and on a cycle; null when no declared task is on a cycle.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string?[]? Find(Region region, int[] declarationIndex)
     {
         var count = region.Count;
@@ -78,6 +81,7 @@ internal static class CycleFinder
     }
 
     /// <summary>Tarjan's algorithm over the region's upstream edges with an explicit call stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StronglyConnect(Region region, int[] component, List<int> componentSize)
     {
         var count = region.Count;

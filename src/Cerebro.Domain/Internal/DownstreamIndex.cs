@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Cerebro.Domain.Internal;
 
 /// <summary>
@@ -6,10 +8,12 @@ namespace Cerebro.Domain.Internal;
 /// </summary>
 internal static class DownstreamIndex
 {
+    // Per-task methods are optimized at once, not tiered up: see the remarks on GraphBuilder.
     /// <summary>
     /// Removes <paramref name="removedTasks"/> from the lists of <paramref name="touchedKeys"/> and adds the edges of
     /// <paramref name="added"/>. The index must be a private copy: its arrays are replaced, never mutated.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(
         Dictionary<string, string[]> index,
         IReadOnlyList<TaskDefinition> added,
@@ -103,6 +107,7 @@ internal static class DownstreamIndex
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string[] Filter(string[] names, HashSet<string>? removed)
     {
         if (removed is null || removed.Count == 0)
@@ -137,6 +142,7 @@ internal static class DownstreamIndex
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string[] Merge(string[] existing, string[] added, int from, int to)
     {
         var result = new string[existing.Length + (to - from)];

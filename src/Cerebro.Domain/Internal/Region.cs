@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Cerebro.Domain.Internal;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Cerebro.Domain.Internal;
 /// </summary>
 internal sealed class Region
 {
+    // Per-task methods are optimized at once, not tiered up: see the remarks on GraphBuilder.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Region(List<TaskState> states, Dictionary<string, int> index)
     {
         States = states;
@@ -74,6 +78,7 @@ internal sealed class Region
     public string NameOf(int i) => States[i].Definition.Name;
 
     /// <summary>The whole graph.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Region All(Dictionary<string, TaskState> tasks)
     {
         var states = new List<TaskState>(tasks.Count);
@@ -91,6 +96,7 @@ internal sealed class Region
     /// The tasks in <paramref name="seeds"/> and every task downstream of a seed, directly or not. Seeds need not be
     /// tasks: a removed name's downstream is what its removal affects.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Region DownstreamClosure(
         IEnumerable<string> seeds,
         Dictionary<string, TaskState> tasks,

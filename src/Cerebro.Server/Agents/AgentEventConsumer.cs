@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Cerebro.Contracts;
 using Cerebro.Domain;
@@ -42,7 +43,10 @@ public sealed class AgentEventConsumer(DeclarationService declarations, RunLaunc
         switch (type)
         {
             case MessageTypes.ServerReady:
-                var ready = AgentMessageChecks.Read<ServerReady>(body, type);
+                var reading = Stopwatch.GetTimestamp();
+                var ready = AgentMessageChecks.ReadServerReady(body);
+                logger.LogDebug("server.ready of agent {Agent}: {Bytes} bytes read in {Elapsed:0} ms", ready.Agent, body.Length,
+                    Stopwatch.GetElapsedTime(reading).TotalMilliseconds);
                 AgentMessageChecks.CheckAgent(ready.Agent, sender);
                 await declarations.DeclareAsync(ready, context, context.CancellationToken).ConfigureAwait(false);
                 break;

@@ -41,6 +41,13 @@ internal static class AgentMessageChecks
         }
     }
 
+    /// <summary>
+    /// A <c>server.ready</c> body, read by <see cref="ServerReadyReader"/> when it has the plain shape agents send (a
+    /// declaration may hold 100,000 tasks) and by <see cref="Read{T}"/> otherwise: the same message, the same errors.
+    /// </summary>
+    public static ServerReady ReadServerReady(byte[] body) =>
+        ServerReadyReader.TryRead(body, out var ready) ? ready : Read<ServerReady>(body, MessageTypes.ServerReady);
+
     /// <summary>What a task event must hold beyond its schema: the sender's own name, and a result of at most 64 KiB.</summary>
     public static void CheckTaskEvent(TaskRunEvent message, string sender)
     {

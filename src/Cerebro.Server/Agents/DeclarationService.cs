@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cerebro.Contracts;
 using Cerebro.Domain;
 using Cerebro.Server.Hosting;
@@ -27,7 +28,10 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
         // queue, and they must queue up behind these.
         if (previousInstance is { } previous && previous != ready.Instance)
             await FailRunsLostToRestartAsync(ready, replies, cancellationToken).ConfigureAwait(false);
+        var answering = Stopwatch.GetTimestamp();
         await AnswerAsync(ready, outcome, replies, now, cancellationToken).ConfigureAwait(false);
+        logger.LogDebug("Verdict on {Count} tasks sent to agent {Agent} in {Elapsed:0} ms", ready.Tasks.Count, ready.Agent,
+            Stopwatch.GetElapsedTime(answering).TotalMilliseconds);
         return outcome;
     }
 
@@ -47,6 +51,7 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
             outcome = await strategy.ExecuteAsync(async () =>
             {
                 db.ChangeTracker.Clear();
+                var started = Stopwatch.GetTimestamp();
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 if (db.Database.IsNpgsql())
                     await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({GraphLockKey})", cancellationToken).ConfigureAwait(false);
@@ -55,10 +60,10 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
                 previousInstance = agent?.Instance;
                 // Under the lock the stored version cannot move, so the graph read here is the one this declaration replaces.
                 var (version, current) = await graphs.GetWithVersionAsync(db, cancellationToken).ConfigureAwait(false);
-                var declared = new TaskDefinition[ready.Tasks.Count];
-                for (var i = 0; i < declared.Length; i++)
-                    declared[i] = TaskDefinitions.FromDeclaration(ready.Agent, ready.Tasks[i]);
+                var locked = Stopwatch.GetTimestamp();
+                var declared = TaskDefinitions.FromDeclarations(ready.Agent, ready.Tasks);
                 var result = GraphBuilder.Declare(current, ready.Agent, declared);
+                var validated = Stopwatch.GetTimestamp();
 
                 await StoreAsync(current, result, agent, ready, now.UtcDateTime, cancellationToken).ConfigureAwait(false);
                 await db.Database.ExecuteSqlAsync($"""
@@ -66,8 +71,13 @@ public sealed class DeclarationService(CerebroDbContext db, GraphStore graphs, T
                     ON CONFLICT ("Id") DO UPDATE SET "Version" = excluded."Version"
                     """, cancellationToken).ConfigureAwait(false);
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                var stored = Stopwatch.GetTimestamp();
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 graphs.Set(version + 1, result.Graph);
+                logger.LogDebug("Declaration of {Count} tasks by {Agent}: lock and graph {Lock:0} ms, validation {Validation:0} ms, "
+                    + "writes {Writes:0} ms, commit {Commit:0} ms", ready.Tasks.Count, ready.Agent,
+                    Stopwatch.GetElapsedTime(started, locked).TotalMilliseconds, Stopwatch.GetElapsedTime(locked, validated).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(validated, stored).TotalMilliseconds, Stopwatch.GetElapsedTime(stored).TotalMilliseconds);
                 return result;
             }).ConfigureAwait(false);
         }

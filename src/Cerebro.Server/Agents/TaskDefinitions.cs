@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Cerebro.Contracts;
@@ -7,7 +8,12 @@ using Cerebro.Server.Persistence;
 
 namespace Cerebro.Server.Agents;
 
-/// <summary>Converts between the wire's task declarations, the stored records and the domain's definitions.</summary>
+/// <summary>
+/// Converts between the wire's task declarations, the stored records and the domain's definitions. What runs once per
+/// task of a declaration is compiled optimized at once (<see cref="MethodImplOptions.AggressiveOptimization"/>): agents
+/// declare when they start, so this code is cold, and tiered compilation would run a 100,000-task declaration through
+/// unoptimized code before it got round to optimizing it.
+/// </summary>
 internal static class TaskDefinitions
 {
     private static readonly JsonEncodedText TaskProperty = JsonEncodedText.Encode(
@@ -23,7 +29,18 @@ internal static class TaskDefinitions
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static TaskDefinition FromDeclaration(string agent, TaskDeclaration declaration)
+    /// <summary>Every task of a declaration, in declared order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static TaskDefinition[] FromDeclarations(string agent, IReadOnlyList<TaskDeclaration> declarations)
+    {
+        var definitions = new TaskDefinition[declarations.Count];
+        for (var i = 0; i < definitions.Length; i++)
+            definitions[i] = FromDeclaration(agent, declarations[i]);
+        return definitions;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static TaskDefinition FromDeclaration(string agent, TaskDeclaration declaration)
     {
         var declared = declaration.Upstreams ?? [];
         var upstreams = declared.Count == 0 ? [] : new Upstream[declared.Count];
@@ -45,6 +62,7 @@ internal static class TaskDefinitions
     }
 
     /// <summary>The row that stores an accepted task with its status.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TaskRecord ToRecord(TaskState state, DateTime declaredAt)
     {
         var definition = state.Definition;
@@ -80,12 +98,14 @@ internal static class TaskDefinitions
         });
 
     /// <inheritdoc cref="UpstreamsJson(IEnumerable{UpstreamDeclaration})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string UpstreamsJson(IReadOnlyList<Upstream> upstreams) =>
         upstreams.Count == 0 ? "[]" : WriteUpstreams(upstreams, static (writer, u) => WriteUpstream(writer, u.Task, u.FreshWithin?.TotalSeconds));
 
     public static IReadOnlyList<UpstreamDeclaration> ReadUpstreams(string json) =>
         JsonSerializer.Deserialize<List<UpstreamDeclaration>>(json, WireJson.Options) ?? [];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string WriteUpstreams<T>(IEnumerable<T> upstreams, Action<Utf8JsonWriter, T> write)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
@@ -100,6 +120,7 @@ internal static class TaskDefinitions
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteUpstream(Utf8JsonWriter writer, string? task, double? freshWithinSeconds)
     {
         writer.WriteStartObject();
@@ -112,6 +133,7 @@ internal static class TaskDefinitions
     public static string StatusName(Domain.TaskStatus status) => status == Domain.TaskStatus.Runnable ? "runnable" : "unresolved";
 
     // A value no TimeSpan can hold becomes a negative span, which the graph builder refuses with a reason.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TimeSpan? ToSpan(double? seconds) => seconds switch
     {
         null => null,
