@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Cerebro.Contracts;
-using Cerebro.Domain;
 using Cerebro.Server.Deadlines;
 using Cerebro.Server.Hosting;
 using Cerebro.Server.Messages;

@@ -25,10 +25,10 @@ internal sealed class GraphChanges
     /// <summary>How many of the declaring agent's tasks are stored exactly as declared: only their declaration time moves.</summary>
     public int Unchanged { get; private set; }
 
-    // Runs once per task of a declaration, which meets cold code: optimized at once (see TaskDefinitions).
     /// <param name="before">The committed graph the declaration was applied to.</param>
     /// <param name="after">The graph <see cref="GraphBuilder.Declare"/> returned for it.</param>
     /// <param name="agent">The declaring agent.</param>
+    // Runs once per task of a declaration, which meets cold code: optimized at once (see TaskDefinitions).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GraphChanges Between(TaskGraph before, TaskGraph after, string agent)
     {

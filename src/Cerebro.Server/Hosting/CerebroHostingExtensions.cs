@@ -43,7 +43,8 @@ public static class CerebroHostingExtensions
         services.AddHostedService<DatabaseInitializer>();
 
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
-        var directTaskEvents = configuration.GetValue($"{CerebroOptions.Section}:{nameof(CerebroOptions.DirectTaskEvents)}", true);
+        var directTaskEvents = configuration.GetValue($"{CerebroOptions.Section}:{nameof(CerebroOptions.DirectTaskEvents)}",
+            new CerebroOptions().DirectTaskEvents);
         services.AddSingleton(!string.IsNullOrWhiteSpace(rabbitMq) && directTaskEvents
             ? new TaskEventsRoute(Cerebro.Contracts.Topology.TaskEventsExchange)
             : TaskEventsRoute.None);
